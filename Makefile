@@ -1,0 +1,99 @@
+# The two commands a newcomer needs: `make run` (the site on http://127.0.0.1:8000/) and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# Root installs Debian packages directly; anyone else through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_GET := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -y -q
+# The test suite's database server (see tests/conftest.py).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/socialdilemma
+
+.PHONY: help run test serve messages compilemessages clean system-deps gettext postgres
+
+help:
+	@echo "make run    start the development site on http://127.0.0.1:$(PORT)/"
+	@echo "make test   install what the suite needs and run all checks and tests"
+	@echo "make serve  run the production configuration locally (gunicorn + whitenoise)"
+	@echo "make messages  extract translatable strings into locale/*/LC_MESSAGES/django.po"
+
+# --- installation -----------------------------------------------------------------------------
+# Stamps make a second run fast: packages are reinstalled only when the pins change.
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is required") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-run: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q --disable-pip-version-check -c requirements.lock -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q --disable-pip-version-check -c requirements.lock -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+# Debian packages: gettext compiles the translations, chromium runs the browser tests.
+system-deps:
+	@missing=""; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(APT_GET) update && $(APT_GET) install --no-install-recommends $$missing; \
+	fi
+
+gettext:
+	@command -v msgfmt >/dev/null || { echo "Installing gettext"; $(APT_GET) update && $(APT_GET) install --no-install-recommends gettext; }
+
+# Start the local PostgreSQL server when it is installed but not running (installing it if absent).
+postgres:
+	@if ! command -v pg_lsclusters >/dev/null; then \
+	  echo "Installing PostgreSQL"; $(APT_GET) update && $(APT_GET) install postgresql; fi
+	@pg_lsclusters --no-header | while read -r version cluster port status rest; do \
+	  if [ "$$status" != "online" ]; then \
+	    echo "Starting PostgreSQL $$version/$$cluster"; \
+	    $(SUDO) pg_ctlcluster --skip-systemctl-redirect "$$version" "$$cluster" start; \
+	  fi; \
+	done
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; \
+	  echo "PostgreSQL does not answer on 127.0.0.1:5432"; exit 1
+
+compilemessages: gettext $(VENV)/.installed-run
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -v0 --ignore='.venv'
+
+# --- the commands -----------------------------------------------------------------------------
+run: export DJANGO_DEBUG ?= 1
+run: compilemessages
+	$(BIN)/python manage.py migrate --no-input -v0
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: export DATABASE_URL ?= $(TEST_DATABASE_URL)
+test: export DJANGO_DEBUG = 1
+test: system-deps postgres $(VENV)/.installed-test compilemessages
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run -v1
+	$(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+# The production configuration, from the environment only (see README, "Settings").
+serve: export DJANGO_DEBUG = 0
+serve: compilemessages
+	$(BIN)/python manage.py check --deploy --fail-level ERROR
+	$(BIN)/python manage.py migrate --no-input -v0
+	$(BIN)/python manage.py collectstatic --no-input -v0
+	$(BIN)/gunicorn socialdilemma.wsgi --bind 127.0.0.1:$(PORT) --workers $$(( $$(nproc) * 2 + 1 )) \
+	  --access-logfile - --access-logformat '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
+
+messages: $(VENV)/.installed-run gettext
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l de -l en --no-location --no-obsolete \
+	  --ignore='.venv/*' --ignore='staticfiles/*' --ignore='tests/*'
+	# English is the source language: its catalogue repeats each message.
+	msgen --no-wrap -o locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po
+	@msgfmt --statistics -o /dev/null locale/de/LC_MESSAGES/django.po
+
+clean:
+	rm -rf $(VENV) staticfiles .coverage htmlcov
+	find . -name '*.mo' -path './locale/*' -delete

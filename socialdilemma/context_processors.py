@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from .i18n import page_language_versions
+
+
+def site(request):
+    """What every page's layout needs: its language versions and the admin's address."""
+    match = request.resolver_match
+    versions = SimpleLazyObject(lambda: page_language_versions(request))
+    return {
+        "language_versions": versions,
+        "canonical_url": SimpleLazyObject(
+            lambda: next((v["url"] for v in versions if v["is_current"]), request.build_absolute_uri())
+        ),
+        # Which main navigation entry is the current page: "home", "faq", "screenings" or "tour".
+        "nav_section": (match.namespace or match.url_name) if match else "",
+        "admin_url": "/" + settings.ADMIN_URL,
+    }

@@ -1,0 +1,37 @@
+"""Language versions of the current page: the switch, hreflang links and the canonical link."""
+
+from django.conf import settings
+from django.urls import reverse, translate_url
+from django.utils.translation import get_language, get_language_info, override
+
+
+def _path_in(request, code):
+    translated = translate_url(request.path, code)
+    if translated != request.path or code == get_language():
+        return translated
+    # The path does not resolve (a 404 page, say): offer the other language's home page.
+    with override(code):
+        return reverse("home")
+
+
+def page_language_versions(request):
+    """The current page in every language, as a list of dicts (code, name, url, is_current).
+
+    A view whose URL differs per language beyond its prefix (an FAQ entry's slug, say) sets
+    ``request.alternate_paths`` to ``{language_code: path}``; any other page is translated by
+    swapping the language prefix. Query strings are dropped: the canonical URL is the page itself.
+    """
+    paths = getattr(request, "alternate_paths", None) or {
+        code: _path_in(request, code) for code, _name in settings.LANGUAGES
+    }
+    current = get_language()
+    return [
+        {
+            "code": code,
+            "name": get_language_info(code)["name_local"],
+            "url": request.build_absolute_uri(paths[code]),
+            "is_current": code == current,
+        }
+        for code, _name in settings.LANGUAGES
+        if code in paths
+    ]

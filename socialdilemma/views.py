@@ -1,0 +1,47 @@
+"""The project's own pages: home, legal pages, health check and error pages.
+
+Everything with a model of its own lives in an app (faq, events, consent).
+"""
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+
+
+def home(request):
+    return render(request, "pages/home.html")
+
+
+def privacy(request):
+    return render(request, "pages/privacy.html")
+
+
+def code_of_conduct(request):
+    return render(request, "pages/code_of_conduct.html")
+
+
+def imprint(request):
+    return render(request, "pages/imprint.html", {"imprint": settings.IMPRINT})
+
+
+@never_cache
+def healthz(request):
+    """200 when the database answers a query, 503 when it does not; never a stack trace."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain; charset=utf-8")
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
+@requires_csrf_token
+def server_error(request):
+    """The 500 page, in the request's language, without touching the database or context processors."""
+    body = loader.get_template("500.html").render({"request_path": request.path})
+    return HttpResponse(body, status=500)

@@ -1,0 +1,46 @@
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+from django.utils import translation
+
+from tests.pages import PUBLIC_PAGES
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_switching_from_the_german_home_page_lands_on_the_english_home_page(page):
+    page.goto("/")
+    assert page.url.endswith("/de/")
+    assert page.locator("html").get_attribute("lang") == "de"
+    page.get_by_role("navigation", name="Sprache").get_by_role("link", name="English").click()
+    page.wait_for_url("**/en/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", level=1).inner_text() == "The Social Dilemma"
+
+
+def test_skip_link_is_first_and_moves_focus_to_the_content(page):
+    page.goto("/de/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Zum Inhalt springen"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_no_serious_accessibility_violation_on_any_page(page, language):
+    axe = Axe()
+    failures = {}
+    for name in PUBLIC_PAGES:
+        with translation.override(language):
+            path = reverse(name)
+        page.goto(path)
+        results = axe.run(page)
+        serious = [
+            f"{v['id']}: {v['help']} ({len(v['nodes'])}x)"
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        if serious:
+            failures[path] = serious
+    assert not failures

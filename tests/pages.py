@@ -1,0 +1,8 @@
+"""The site's public pages, by URL name: every test that walks "all pages" uses this list."""
+
+PUBLIC_PAGES = [
+    "home",
+    "privacy",
+    "code-of-conduct",
+    "imprint",
+]
