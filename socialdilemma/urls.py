@@ -1,10 +1,14 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import path
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from faq.sitemaps import FaqEntrySitemap
+
 from . import views
+from .sitemaps import PageSitemap
 
 admin.site.site_header = _("The Social Dilemma – administration")
 admin.site.site_title = _("The Social Dilemma")
@@ -13,6 +17,12 @@ admin.site.index_title = _("Site content")
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(settings.ADMIN_URL, admin.site.urls),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": {"pages": PageSitemap, "faq": FaqEntrySitemap}},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
 ]
 
 urlpatterns += i18n_patterns(
@@ -20,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("privacy/", views.privacy, name="privacy"),
     path("code-of-conduct/", views.code_of_conduct, name="code-of-conduct"),
     path("imprint/", views.imprint, name="imprint"),
+    path("faq/", include("faq.urls")),
 )
 
 handler500 = "socialdilemma.views.server_error"

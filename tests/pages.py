@@ -2,6 +2,7 @@
 
 PUBLIC_PAGES = [
     "home",
+    "faq:index",
     "privacy",
     "code-of-conduct",
     "imprint",

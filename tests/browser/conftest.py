@@ -36,3 +36,13 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def site_content(transactional_db):
+    """The content the migrations bring, which transactional tests lose when tables are flushed."""
+    from faq.models import Entry
+    from faq.services import faq_import_seed
+
+    if not Entry.objects.exists():
+        faq_import_seed()

@@ -26,6 +26,16 @@ def test_catalogue_is_complete_without_fuzzy_messages(po):
     assert "#, fuzzy" not in po.read_text().split("\n\n", 1)[1]
 
 
+def test_english_catalogue_repeats_the_english_source_texts():
+    """English is the source language: a differing English msgstr is a stale fuzzy guess."""
+    import re
+
+    text = (ROOT / "locale/en/LC_MESSAGES/django.po").read_text()
+    for msgid, msgstr in re.findall(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', text, flags=re.M):
+        if msgid != '""\n':  # the header
+            assert msgid == msgstr
+
+
 def test_catalogues_contain_every_message_of_the_code(tmp_path):
     """Extract the messages afresh in a copy of the project and compare with the committed catalogues."""
     copy = tmp_path / "project"

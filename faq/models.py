@@ -1,0 +1,99 @@
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# PostgreSQL's text search configuration per site language: stemming and stop words of that language.
+SEARCH_CONFIGS = {"de": "german", "en": "english"}
+
+
+def entry_search_vector(language):
+    """The weighted text search document of an entry in one language (question above answer).
+
+    The same expression backs a GIN index per language (see Entry.Meta), so searches use the index.
+    """
+    config = SEARCH_CONFIGS[language]
+    return SearchVector(f"question_{language}", weight="A", config=config) + SearchVector(
+        f"answer_{language}", weight="B", config=config
+    )
+
+
+def search_indexes():
+    """One GIN index per language over exactly the expression that searches use."""
+    return [
+        GinIndex(entry_search_vector(language), name=f"faq_entry_search_{language}")
+        for language in SEARCH_CONFIGS
+    ]
+
+
+class Category(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"), max_length=100, unique=True, help_text=_("The category's anchor on the FAQ page.")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return f"{reverse('faq:index')}#{self.slug}"
+
+
+class Entry(models.Model):
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="entries", verbose_name=_("category")
+    )
+    question = models.CharField(_("question"), max_length=300)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        help_text=_(
+            "The entry's address and anchor, e.g. how-long-is-the-film. Keep it stable: links point to it."
+        ),
+    )
+    answer = models.TextField(
+        _("answer"),
+        max_length=20_000,
+        help_text=_(
+            "Markdown: a blank line between paragraphs, “- ” for list items, *italic*, **bold**, "
+            "[text](https://…) for links. Links to our own pages: site:register, site:screenings, site:tour, "
+            "site:cookies, site:code-of-conduct, site:privacy, site:faq."
+        ),
+    )
+    published = models.BooleanField(_("published"), default=True, db_index=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["category__position", "category_id", "position", "pk"]
+        verbose_name = _("FAQ entry")
+        verbose_name_plural = _("FAQ entries")
+        # The full-text GIN indexes exist on PostgreSQL only; migration 0002 creates them (search_indexes()).
+        indexes = [models.Index(fields=["category", "position"], name="faq_entry_category_position")]
+
+    def __str__(self):
+        return self.question
+
+    def get_absolute_url(self):
+        return reverse("faq:entry", kwargs={"slug": self.slug})
+
+    def clean(self):
+        from .markdown import unknown_site_links
+
+        errors = {}
+        for field in ("answer_de", "answer_en"):
+            unknown = unknown_site_links(getattr(self, field, "") or "")
+            if unknown:
+                errors[field] = _("Unknown link target: %(targets)s.") % {"targets": ", ".join(unknown)}
+        if errors:
+            raise ValidationError(errors)

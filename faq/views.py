@@ -1,0 +1,54 @@
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language, override
+
+from . import services
+from .forms import SearchForm
+from .markdown import markdown_to_text
+
+
+def index(request):
+    """All categories and entries on one page, or the search results for ?q=."""
+    language = get_language()
+    form = SearchForm(request.GET or None)
+    query, results = "", None
+    if form.is_bound and form.is_valid():
+        query = form.cleaned_data["q"]
+        if query:
+            results = services.faq_search(query=query, language=language)
+    return render(
+        request,
+        "faq/index.html",
+        {
+            "form": form,
+            "query": query,
+            "results": results,
+            "categories": services.faq_published_categories(),
+            "searching": form.is_bound and bool(request.GET.get("q", "").strip()),
+        },
+    )
+
+
+def entry(request, slug):
+    language = get_language()
+    is_staff = request.user.is_authenticated and request.user.is_staff
+    faq_entry = services.faq_entry_get(slug=slug, language=language, include_unpublished=is_staff)
+    if faq_entry is None:
+        raise Http404
+    if faq_entry.slug != slug:
+        # A slug of the other language, or an old address: go to the entry's own address.
+        return redirect(faq_entry, permanent=True)
+    request.alternate_paths = {}
+    for code in ("de", "en"):
+        with override(code):
+            request.alternate_paths[code] = reverse("faq:entry", kwargs={"slug": faq_entry.slug})
+    return render(
+        request,
+        "faq/entry.html",
+        {
+            "entry": faq_entry,
+            "is_translated": services.entry_has_translation(faq_entry, language),
+            "description": markdown_to_text(faq_entry.answer)[:160],
+        },
+    )

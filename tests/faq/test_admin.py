@@ -1,0 +1,76 @@
+import pytest
+
+from faq.models import Entry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_entry_list_has_filters_search_and_editable_order(admin_client):
+    response = admin_client.get("/admin/faq/entry/", {"q": "Netflix", "category__id__exact": "1"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="form-0-position"' in html and 'name="form-0-published"' in html
+    assert "Nach Kategorie" in html or "By category" in html
+
+
+def test_entry_form_shows_both_languages_side_by_side(admin_client):
+    entry = Entry.objects.first()
+    html = admin_client.get(f"/admin/faq/entry/{entry.pk}/change/").content.decode()
+    for field in ("question_de", "question_en", "answer_de", "answer_en", "slug_de", "slug_en"):
+        assert f'name="{field}"' in html
+    assert "fieldBox field-question_de" in html and "fieldBox field-question_en" in html  # one row, two boxes
+    assert 'href="/admin/r/' in html and "Auf der Website anzeigen" in html
+
+
+def test_publish_toggle_from_the_list_hides_the_entry(admin_client, client):
+    entry = Entry.objects.get(slug_de="wie-lang-ist-der-film")
+    response = admin_client.post(
+        "/admin/faq/entry/", {"action": "unpublish", "_selected_action": [entry.pk], "index": 0}
+    )
+    assert response.status_code == 302
+    assert client.get(f"/de/faq/{entry.slug_de}/").status_code == 404
+
+
+def test_duplicate_slug_is_refused_with_a_message(admin_client):
+    first, second = Entry.objects.all()[:2]
+    data = {
+        "category": second.category_id,
+        "position": 1,
+        "published": "on",
+        "question_de": second.question_de,
+        "question_en": second.question_en,
+        "slug_de": first.slug_de,
+        "slug_en": second.slug_en,
+        "answer_de": second.answer_de,
+        "answer_en": second.answer_en,
+    }
+    response = admin_client.post(f"/admin/faq/entry/{second.pk}/change/", data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+
+
+def test_unknown_site_link_is_refused_with_a_message(admin_client):
+    entry = Entry.objects.first()
+    data = {
+        "category": entry.category_id,
+        "position": 1,
+        "published": "on",
+        "question_de": entry.question_de,
+        "question_en": entry.question_en,
+        "slug_de": entry.slug_de,
+        "slug_en": entry.slug_en,
+        "answer_de": "[Seite](site:gibtsnicht)",
+        "answer_en": entry.answer_en,
+    }
+    response = admin_client.post(f"/admin/faq/entry/{entry.pk}/change/", data, HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 200
+    assert "Unbekanntes Linkziel: gibtsnicht." in response.content.decode()
+
+
+def test_staff_edit_is_never_overwritten_by_migrations(admin_client, django_db_setup):
+    from django.core.management import call_command
+
+    entry = Entry.objects.get(slug_de="wie-lang-ist-der-film")
+    Entry.objects.filter(pk=entry.pk).update(answer_de="Bearbeitet.")
+    call_command("migrate", verbosity=0)
+    assert Entry.objects.get(pk=entry.pk).answer_de == "Bearbeitet."
