@@ -41,9 +41,7 @@ class EntryAdmin(TranslationAdmin):
     @admin.display(description=_("on the site"))
     def open_on_site(self, entry):
         label = _("view") if entry.published else _("preview")
-        return format_html(
-            '<a href="{}" target="_blank" rel="noopener">{}</a>', entry.get_absolute_url(), label
-        )
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', entry.get_absolute_url(), label)
 
     @admin.action(description=_("Publish selected entries"))
     def publish(self, request, queryset):

@@ -22,10 +22,7 @@ def entry_search_vector(language):
 
 def search_indexes():
     """One GIN index per language over exactly the expression that searches use."""
-    return [
-        GinIndex(entry_search_vector(language), name=f"faq_entry_search_{language}")
-        for language in SEARCH_CONFIGS
-    ]
+    return [GinIndex(entry_search_vector(language), name=f"faq_entry_search_{language}") for language in SEARCH_CONFIGS]
 
 
 class Category(models.Model):
@@ -48,17 +45,13 @@ class Category(models.Model):
 
 
 class Entry(models.Model):
-    category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="entries", verbose_name=_("category")
-    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="entries", verbose_name=_("category"))
     question = models.CharField(_("question"), max_length=300)
     slug = models.SlugField(
         _("slug"),
         max_length=120,
         unique=True,
-        help_text=_(
-            "The entry's address and anchor, e.g. how-long-is-the-film. Keep it stable: links point to it."
-        ),
+        help_text=_("The entry's address and anchor, e.g. how-long-is-the-film. Keep it stable: links point to it."),
     )
     answer = models.TextField(
         _("answer"),

@@ -65,6 +65,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Consent: decides what the page may contain, counts consented page views, removes the cookies
+    # of groups that are not (or no longer) accepted.
+    "consent.middleware.ConsentMiddleware",
+    "consent.middleware.CleanCookiesMiddleware",
 ]
 
 ROOT_URLCONF = "socialdilemma.urls"
@@ -82,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "socialdilemma.context_processors.site",
+                "consent.context_processors.consent",
             ],
         },
     },
@@ -153,6 +158,20 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Cookie consent (django-cookie-consent). The consent record lives at most 13 months (390 days).
+MIGRATION_MODULES = {"cookie_consent": "consent.cookie_consent_migrations"}
+COOKIE_CONSENT_NAME = "cookie_consent"
+COOKIE_CONSENT_MAX_AGE = 60 * 60 * 24 * 390
+COOKIE_CONSENT_SECURE = not DEBUG
+COOKIE_CONSENT_HTTPONLY = True
+COOKIE_CONSENT_SAMESITE = "Lax"
+COOKIE_CONSENT_LOG_ENABLED = True
+# Optional third-party analytics script (its URL), emitted only for visitors who accepted analytics.
+ANALYTICS_SCRIPT_URL = env.str("ANALYTICS_SCRIPT_URL", default="")
+# The trailer on the home page: the YouTube video of Netflix's official trailer, embedded from
+# youtube-nocookie.com only after the visitor accepts the trailer's cookies.
+TRAILER_YOUTUBE_ID = env.str("TRAILER_YOUTUBE_ID", default="uaaC57tcci0")
+
 # The admin's address can be moved away from the well-known /admin/.
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/").strip("/") + "/"
 
@@ -179,9 +198,7 @@ X_FRAME_OPTIONS = "DENY"
 # IMPRINT_ADDRESS separates its lines with ";".
 IMPRINT = {
     "organisation": env.str("IMPRINT_ORGANISATION", default=""),
-    "address_lines": [
-        line.strip() for line in env.str("IMPRINT_ADDRESS", default="").split(";") if line.strip()
-    ],
+    "address_lines": [line.strip() for line in env.str("IMPRINT_ADDRESS", default="").split(";") if line.strip()],
     "email": env.str("IMPRINT_EMAIL", default=""),
 }
 

@@ -31,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("code-of-conduct/", views.code_of_conduct, name="code-of-conduct"),
     path("imprint/", views.imprint, name="imprint"),
     path("faq/", include("faq.urls")),
+    path("cookies/", include("consent.urls")),
 )
 
 handler500 = "socialdilemma.views.server_error"

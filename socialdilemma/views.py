@@ -13,7 +13,14 @@ from django.views.decorators.csrf import requires_csrf_token
 
 
 def home(request):
-    return render(request, "pages/home.html")
+    return render(
+        request,
+        "pages/home.html",
+        {
+            "trailer_youtube_id": settings.TRAILER_YOUTUBE_ID,
+            "trailer_play": request.GET.get("trailer") == "play",
+        },
+    )
 
 
 def privacy(request):

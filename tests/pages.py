@@ -3,6 +3,7 @@
 PUBLIC_PAGES = [
     "home",
     "faq:index",
+    "consent:settings",
     "privacy",
     "code-of-conduct",
     "imprint",

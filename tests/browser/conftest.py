@@ -41,8 +41,14 @@ def page(browser, live_server):
 @pytest.fixture(autouse=True)
 def site_content(transactional_db):
     """The content the migrations bring, which transactional tests lose when tables are flushed."""
+    from cookie_consent.cache import delete_cache
+    from cookie_consent.models import Cookie, CookieGroup
+
+    from consent.seed import consent_groups_create
     from faq.models import Entry
     from faq.services import faq_import_seed
 
     if not Entry.objects.exists():
         faq_import_seed()
+    consent_groups_create(cookie_group_model=CookieGroup, cookie_model=Cookie)
+    delete_cache()

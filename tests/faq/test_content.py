@@ -173,7 +173,5 @@ def test_german_answers_address_the_reader_formally():
     informal = re.compile(r"\b(du|dich|dir|dein|deine|deinen|deinem|deiner)\b", re.I)
     for entry in Entry.objects.all():
         # Lanier's book carries its German title, which is informal.
-        text = entry.answer_de.replace(
-            "Zehn Gründe, warum du deine Social Media Accounts sofort löschen musst", ""
-        )
+        text = entry.answer_de.replace("Zehn Gründe, warum du deine Social Media Accounts sofort löschen musst", "")
         assert not informal.search(text + " " + entry.question_de), entry.slug_de

@@ -82,10 +82,7 @@ def test_hostile_queries_are_answered_without_error_and_escaped(client, query, l
 
 
 def test_too_long_and_nul_queries_get_a_translated_message(client):
-    assert (
-        "Bitte geben Sie höchstens 200 Zeichen ein"
-        in client.get("/de/faq/", {"q": "x" * 201}).content.decode()
-    )
+    assert "Bitte geben Sie höchstens 200 Zeichen ein" in client.get("/de/faq/", {"q": "x" * 201}).content.decode()
     assert "Please enter at most 200 characters" in client.get("/en/faq/", {"q": "x" * 201}).content.decode()
     assert "Nullzeichen sind nicht erlaubt" in client.get("/de/faq/", {"q": "a\x00b"}).content.decode()
 

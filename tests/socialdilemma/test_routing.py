@@ -76,9 +76,7 @@ def test_unprefixed_unknown_path_is_404_in_the_visitors_language(client):
     assert "Page not found" in response.content.decode()
 
 
-@pytest.mark.parametrize(
-    ("language", "heading"), [("de", "Etwas ist schiefgelaufen"), ("en", "Something went wrong")]
-)
+@pytest.mark.parametrize(("language", "heading"), [("de", "Etwas ist schiefgelaufen"), ("en", "Something went wrong")])
 def test_500_page_is_translated(client, language, heading, settings):
     from socialdilemma.views import server_error
 
@@ -122,9 +120,7 @@ def test_healthz_answers_503_without_a_stack_trace_when_the_database_is_down():
         "DJANGO_DEBUG": "1",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:1/unreachable",
     }
-    result = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
-    )
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     status, body = result.stdout.split("\n", 1)
     assert status == "503", result.stderr
     assert body.strip() == "database unavailable"
@@ -133,11 +129,5 @@ def test_healthz_answers_503_without_a_stack_trace_when_the_database_is_down():
 
 def test_admin_is_titled_for_the_site_in_both_languages(client, admin_user):
     client.force_login(admin_user)
-    assert (
-        "Das soziale Dilemma – Verwaltung"
-        in client.get("/admin/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
-    )
-    assert (
-        "The Social Dilemma – administration"
-        in client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    )
+    assert "Das soziale Dilemma – Verwaltung" in client.get("/admin/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "The Social Dilemma – administration" in client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()

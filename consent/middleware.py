@@ -1,0 +1,40 @@
+from cookie_consent.middleware import CleanCookiesMiddleware as LibraryCleanCookiesMiddleware
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
+
+from . import services
+
+
+class ConsentMiddleware:
+    """Gives each request its consent state, and counts page views of visitors who accepted analytics."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.consent = SimpleLazyObject(lambda: services.consent_state(request))
+        response = self.get_response(request)
+        if response.get("Content-Type", "").startswith("text/html"):
+            # What a page shows depends on the consent cookie and the browser's privacy signal.
+            patch_vary_headers(response, ("Cookie", "Sec-GPC"))
+            if (
+                request.method == "GET"
+                and response.status_code == 200
+                and services.is_public_page(request)
+                and request.consent.allows("analytics")
+            ):
+                services.analytics_count(request, kind="page_view")
+        return response
+
+
+class CleanCookiesMiddleware(LibraryCleanCookiesMiddleware):
+    """The library's clean-up of cookies whose group is not (or no longer) accepted.
+
+    Only a request that carries cookies can need it, so a fresh visitor's request (and the health
+    check) never looks up the cookie groups.
+    """
+
+    def process_response(self, request, response):
+        if not request.COOKIES:
+            return response
+        return super().process_response(request, response)

@@ -1,0 +1,112 @@
+from cookie_consent.models import CookieGroup
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from . import services
+from .forms import ConsentSettingsForm
+from .services import OPTIONAL_GROUPS
+
+
+def _groups():
+    return CookieGroup.objects.prefetch_related("cookie_set").order_by("ordering", "pk")
+
+
+def _settings_context(request, groups, form, **extra):
+    rows = [
+        (
+            group,
+            form[group.varname] if group.varname in form.fields else None,
+            request.consent.choices.get(group.varname),
+        )
+        for group in groups
+    ]
+    return {"rows": rows, "form": form, **extra}
+
+
+def _refuse_forgery(request):
+    if services.request_is_same_origin(request):
+        return None
+    return render(request, "consent/refused.html", status=403)
+
+
+def _done(request, *, default):
+    """Answer a consent change: 204 for the page's script, otherwise back where the visitor came from."""
+    if request.headers.get("X-Consent-Fetch"):
+        return HttpResponse(status=204)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = default
+    return HttpResponseRedirect(target)
+
+
+def settings_page(request):
+    """Every cookie group with its cookies and purpose, the current choice, and a form to change it.
+
+    Rendered without a CSRF token: the form is protected by the origin check instead, so that
+    looking at this page sets no cookie.
+    """
+    groups = list(_groups())
+    optional = [group for group in groups if group.varname in OPTIONAL_GROUPS]
+    form = ConsentSettingsForm(groups=optional, state=request.consent)
+    context = _settings_context(request, groups, form, saved=request.GET.get("saved") == "1")
+    return render(request, "consent/settings.html", context)
+
+
+@csrf_exempt  # protected by the same-origin check: no CSRF cookie may exist before consent
+@require_POST
+def save_settings(request):
+    if refused := _refuse_forgery(request):
+        return refused
+    groups = list(_groups())
+    optional = [group for group in groups if group.varname in OPTIONAL_GROUPS]
+    form = ConsentSettingsForm(request.POST, groups=optional, state=request.consent)
+    if not form.is_valid():
+        return render(request, "consent/settings.html", _settings_context(request, groups, form), status=400)
+    # The confirmation travels in the address, not in a message cookie.
+    response = HttpResponseRedirect(reverse("consent:settings") + "?saved=1#saved")
+    services.consent_record(request=request, response=response, accepted=form.accepted(), declined=form.declined())
+    return response
+
+
+@csrf_exempt  # protected by the same-origin check
+@require_POST
+def accept_all(request):
+    if refused := _refuse_forgery(request):
+        return refused
+    response = _done(request, default=reverse("home"))
+    services.consent_record(request=request, response=response, accepted=OPTIONAL_GROUPS)
+    return response
+
+
+@csrf_exempt  # protected by the same-origin check
+@require_POST
+def decline_all(request):
+    if refused := _refuse_forgery(request):
+        return refused
+    response = _done(request, default=reverse("home"))
+    services.consent_record(request=request, response=response, declined=OPTIONAL_GROUPS)
+    return response
+
+
+@csrf_exempt  # protected by the same-origin check
+@require_POST
+def play_trailer(request):
+    """The trailer's play button: records consent for the trailer (pressing it is the consent) and
+    counts a play for visitors who accepted analytics."""
+    if refused := _refuse_forgery(request):
+        return refused
+    if request.consent.allows("analytics"):
+        services.analytics_count(request, kind="trailer_play")
+    if request.headers.get("X-Consent-Fetch"):
+        response = HttpResponse(status=204)
+    else:
+        response = HttpResponseRedirect(reverse("home") + "?trailer=play#trailer")
+    if not request.consent.allows("trailer"):
+        services.consent_record(request=request, response=response, accepted=["trailer"])
+    return response

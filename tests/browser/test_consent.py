@@ -1,0 +1,147 @@
+"""Consent journeys in real Chromium, with and without JavaScript."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from consent.models import DailyCount
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def context_factory(browser, live_server):
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(base_url=live_server.url, **options)
+        # Never let the browser reach a third party: YouTube requests are answered locally with an empty page.
+        context.route("https://www.youtube-nocookie.com/**", lambda route: route.fulfill(status=200, body=""))
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def cookie_names(context):
+    return sorted(cookie["name"] for cookie in context.cookies())
+
+
+def test_fresh_visit_sets_no_cookie_and_requests_nothing_from_a_third_party(context_factory, live_server):
+    context = context_factory()
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    for path in ("/de/", "/de/faq/", "/de/faq/?q=daten", "/de/cookies/", "/en/"):
+        page.goto(path)
+    assert cookie_names(context) == []
+    assert requests and all(url.startswith(live_server.url) for url in requests), requests
+
+
+def test_accept_all_with_javascript_hides_the_banner_without_reload_and_counts_views(context_factory):
+    context = context_factory()
+    page = context.new_page()
+    page.goto("/de/faq/")
+    page.evaluate("window.__notReloaded = true")
+    banner = page.get_by_role("region", name="Cookies und Datenschutz")
+    banner.get_by_role("button", name="Alle akzeptieren").click()
+    page.wait_for_selector("#consent-banner", state="detached")
+    assert page.evaluate("window.__notReloaded") is True
+    assert page.locator("#consent-status").inner_text() == "Ihre Cookie-Auswahl wurde gespeichert."
+    assert cookie_names(context) == ["cookie_consent"]
+    assert not DailyCount.objects.exists()
+    page.goto("/de/")
+    assert page.locator("#consent-banner").count() == 0
+    assert DailyCount.objects.get(path="/de/").count == 1
+
+
+def test_decline_all_without_javascript_leaves_only_the_consent_record(context_factory):
+    context = context_factory(java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/en/faq/")
+    page.get_by_role("region", name="Cookies and privacy").get_by_role("button", name="Decline all").click()
+    page.wait_for_url("**/en/faq/")
+    assert page.locator("#consent-banner").count() == 0
+    assert cookie_names(context) == ["cookie_consent"]
+    page.goto("/en/")
+    assert not DailyCount.objects.exists()
+    assert page.locator("iframe").count() == 0
+
+
+def test_per_group_choice_on_the_settings_page_without_javascript(context_factory):
+    context = context_factory(java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/de/cookies/")
+    page.get_by_role("group", name="Ihre Auswahl für „Statistik“").get_by_label("Erlauben", exact=True).check()
+    page.get_by_role("group", name="Ihre Auswahl für „Trailer“").get_by_label("Nicht erlauben").check()
+    page.get_by_role("button", name="Meine Auswahl speichern").click()
+    page.wait_for_url("**/de/cookies/?saved=1#saved")
+    assert page.get_by_role("status").filter(has_text="gespeichert").count() == 1
+    page.goto("/de/")
+    assert DailyCount.objects.filter(path="/de/").exists()
+    assert "lädt das Video von YouTube" in page.locator(".trailer__play").inner_text()
+    # Withdraw analytics: counting stops.
+    page.goto("/de/cookies/")
+    page.get_by_role("group", name="Ihre Auswahl für „Statistik“").get_by_label("Nicht erlauben").check()
+    page.get_by_role("button", name="Meine Auswahl speichern").click()
+    page.wait_for_url("**/de/cookies/?saved=1#saved")
+    before = DailyCount.objects.get(path="/de/").count
+    page.goto("/de/")
+    assert DailyCount.objects.get(path="/de/").count == before
+
+
+def test_trailer_button_with_javascript_records_consent_and_shows_the_embed(context_factory):
+    context = context_factory()
+    page = context.new_page()
+    page.goto("/en/")
+    assert page.locator("iframe").count() == 0
+    page.get_by_role("button", name="Play trailer (loads the video from YouTube, which sets cookies)").click()
+    iframe = page.locator(".trailer__frame iframe")
+    iframe.wait_for()
+    assert iframe.get_attribute("src").startswith("https://www.youtube-nocookie.com/embed/")
+    assert "trailer=20" in next(c["value"] for c in context.cookies() if c["name"] == "cookie_consent")
+    # The banner still asks about analytics, which the button did not decide.
+    assert page.locator("#consent-banner").count() == 1
+
+
+def test_trailer_button_without_javascript(context_factory):
+    context = context_factory(java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/de/")
+    page.get_by_role("button", name="Trailer abspielen (lädt das Video von YouTube, das Cookies setzt)").click()
+    page.wait_for_url("**/de/?trailer=play#trailer")
+    assert page.locator(".trailer__frame iframe").get_attribute("src").startswith("https://www.youtube-nocookie.com/")
+
+
+def test_banner_is_usable_with_the_keyboard_alone(context_factory):
+    context = context_factory()
+    page = context.new_page()
+    page.goto("/de/")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "Alle ablehnen":
+            break
+    else:
+        pytest.fail("the banner's buttons are not reachable with Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#consent-banner", state="detached")
+    assert cookie_names(context) == ["cookie_consent"]
+
+
+def test_global_privacy_control_in_the_browser(context_factory):
+    context = context_factory(extra_http_headers={"Sec-GPC": "1"})
+    page = context.new_page()
+    page.goto("/en/")
+    assert "Global Privacy Control" in page.locator("#consent-banner").inner_text()
+    page.goto("/en/faq/")
+    assert not DailyCount.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/de/", "/en/", "/de/cookies/", "/en/cookies/"])
+def test_banner_and_settings_page_have_no_serious_accessibility_violation(context_factory, path):
+    page = context_factory().new_page()
+    page.goto(path)
+    results = Axe().run(page)
+    serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious
