@@ -14,6 +14,14 @@ def site(request):
             lambda: next((v["url"] for v in versions if v["is_current"]), request.build_absolute_uri())
         ),
         # Which main navigation entry is the current page: "home", "faq", "screenings" or "tour".
-        "nav_section": (match.namespace or match.url_name) if match else "",
+        "nav_section": _nav_section(match),
         "admin_url": "/" + settings.ADMIN_URL,
     }
+
+
+def _nav_section(match):
+    if match is None:
+        return ""
+    if match.namespace == "events":
+        return "tour" if match.url_name.startswith("tour") or match.url_name == "screening-ics" else "screenings"
+    return match.namespace or match.url_name

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django_countries",
     "cookie_consent",
     "faq",
     "events",
@@ -171,6 +172,21 @@ ANALYTICS_SCRIPT_URL = env.str("ANALYTICS_SCRIPT_URL", default="")
 # The trailer on the home page: the YouTube video of Netflix's official trailer, embedded from
 # youtube-nocookie.com only after the visitor accepts the trailer's cookies.
 TRAILER_YOUTUBE_ID = env.str("TRAILER_YOUTUBE_ID", default="uaaC57tcci0")
+
+# Screenings (events/).
+# The public address of the site, for links in emails sent outside a request (management commands).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+SCREENING_MAX_IN_PERSON = env.int("SCREENING_MAX_IN_PERSON", default=25)
+SCREENING_MAX_DAYS_AHEAD = env.int("SCREENING_MAX_DAYS_AHEAD", default=730)
+# A host's private link stops working this many days after the screening.
+SCREENING_HOST_LINK_DAYS = env.int("SCREENING_HOST_LINK_DAYS", default=30)
+# Hosts' personal data is removed this many days after the screening (manage.py events_remove_personal_data).
+SCREENING_PERSONAL_DATA_DAYS = env.int("SCREENING_PERSONAL_DATA_DAYS", default=90)
+# Registrations and link requests per client and hour (django-ratelimit, counted in the cache only).
+SCREENING_RATE_LIMIT = env.str("SCREENING_RATE_LIMIT", default="10/h")
+if env.bool("DJANGO_TRUST_X_FORWARDED_FOR", default=False):
+    # Behind a proxy, the client is the address the proxy appended last to X-Forwarded-For.
+    RATELIMIT_IP_META_KEY = "socialdilemma.proxy.client_ip"
 
 # The admin's address can be moved away from the well-known /admin/.
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/").strip("/") + "/"

@@ -32,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("imprint/", views.imprint, name="imprint"),
     path("faq/", include("faq.urls")),
     path("cookies/", include("consent.urls")),
+    path("", include("events.urls")),
 )
 
 handler500 = "socialdilemma.views.server_error"

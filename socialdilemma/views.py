@@ -24,7 +24,14 @@ def home(request):
 
 
 def privacy(request):
-    return render(request, "pages/privacy.html")
+    return render(
+        request,
+        "pages/privacy.html",
+        {
+            "personal_data_days": settings.SCREENING_PERSONAL_DATA_DAYS,
+            "host_link_days": settings.SCREENING_HOST_LINK_DAYS,
+        },
+    )
 
 
 def code_of_conduct(request):

@@ -4,7 +4,14 @@ PUBLIC_PAGES = [
     "home",
     "faq:index",
     "consent:settings",
+    "events:screenings",
+    "events:register",
+    "events:send-link",
+    "events:tour",
     "privacy",
     "code-of-conduct",
     "imprint",
 ]
+
+# Pages with a form that needs CSRF protection: they set the (necessary) csrftoken cookie.
+PAGES_WITH_FORMS = {"events:register", "events:send-link"}

@@ -45,10 +45,13 @@ def site_content(transactional_db):
     from cookie_consent.models import Cookie, CookieGroup
 
     from consent.seed import consent_groups_create
+    from events.models import NetflixTerms
+    from events.seed import netflix_terms_create
     from faq.models import Entry
     from faq.services import faq_import_seed
 
     if not Entry.objects.exists():
         faq_import_seed()
     consent_groups_create(cookie_group_model=CookieGroup, cookie_model=Cookie)
+    netflix_terms_create(terms_model=NetflixTerms)
     delete_cache()

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from consent.models import DailyCount
-from tests.pages import PUBLIC_PAGES
+from tests.pages import PAGES_WITH_FORMS, PUBLIC_PAGES
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "http://test
 def public_paths():
     for language in ("de", "en"):
         with translation.override(language):
-            yield from (reverse(name) for name in PUBLIC_PAGES)
+            yield from (reverse(name) for name in PUBLIC_PAGES if name not in PAGES_WITH_FORMS)
             yield reverse("faq:index") + "?q=daten"
             yield reverse("faq:index") + "?q=%3Cb%3E"
 
@@ -32,6 +32,13 @@ def test_fresh_visitor_receives_no_cookie_at_all(client, path):
     assert not response.cookies, response.cookies
     assert "Set-Cookie" not in str(response.headers)
     assert 'id="consent-banner"' in response.content.decode() or "/cookies/" in path
+
+
+@pytest.mark.parametrize("name", sorted(PAGES_WITH_FORMS))
+def test_pages_with_forms_set_only_the_necessary_csrf_cookie(client, name):
+    response = client.get(reverse(name))
+    assert set(response.cookies) == {"csrftoken"}
+    assert response.cookies["csrftoken"]["samesite"] == "Lax"
 
 
 def test_pages_vary_on_the_consent_cookie_and_the_privacy_signal(client):

@@ -1,0 +1,178 @@
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import Count
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
+
+from . import services
+from .models import NetflixTerms, Resource, Screening
+
+# Addresses typed without a scheme are taken as https.
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(NetflixTerms)
+class NetflixTermsAdmin(TranslationAdmin):
+    formfield_overrides = HTTPS_URLS
+    list_display = ("version", "title", "valid_from", "registrations")
+    fields = ("version", ("title_de", "title_en"), ("summary_de", "summary_en"), "official_url", "valid_from")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(registration_count=Count("screening"))
+
+    @admin.display(description=_("registrations"), ordering="registration_count")
+    def registrations(self, terms):
+        return terms.registration_count
+
+    def get_readonly_fields(self, request, obj=None):
+        # A version that registrations accepted is part of their record: it cannot change any more.
+        if obj is not None and obj.screening_set.exists():
+            return ("version", "title_de", "title_en", "summary_de", "summary_en", "official_url", "valid_from")
+        return ()
+
+
+@admin.register(Resource)
+class ResourceAdmin(TranslationAdmin):
+    formfield_overrides = HTTPS_URLS
+    list_display = ("title", "kind", "available_from", "published", "position")
+    list_editable = ("published", "position")
+    list_filter = ("kind", "published")
+    fields = ("kind", ("title_de", "title_en"), ("url_de", "url_en"), "available_from", ("published", "position"))
+
+
+class UpcomingFilter(admin.SimpleListFilter):
+    title = _("date")
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", _("Upcoming")), ("past", _("Past"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "upcoming":
+            return queryset.filter(starts_at__gte=now)
+        if self.value() == "past":
+            return queryset.filter(starts_at__lt=now)
+        return queryset
+
+
+@admin.register(Screening)
+class ScreeningAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
+    list_display = (
+        "title",
+        "starts_at",
+        "format",
+        "country",
+        "expected_attendees",
+        "status",
+        "publish_on_tour",
+        "tour_status",
+        "email_state",
+    )
+    list_filter = ("status", "format", "tour_status", "publish_on_tour", UpcomingFilter, "country", "language")
+    search_fields = ("title", "host_name", "email", "organisation", "city")
+    date_hierarchy = "starts_at"
+    list_select_related = ("terms",)
+    list_per_page = 50
+    show_full_result_count = True
+    ordering = ("-created_at",)
+    actions = ("approve_for_tour", "reject_for_tour", "resend_confirmation", "export_csv")
+    readonly_fields = (
+        "terms",
+        "terms_accepted_at",
+        "terms_text",
+        "distancing_accepted_at",
+        "email_confirmed_at",
+        "cancelled_at",
+        "tour_reviewed_at",
+        "confirmation_sent_at",
+        "confirmation_failed_at",
+        "confirmation_error",
+        "anonymised_at",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("title", "description", ("format", "expected_attendees"), ("starts_at", "timezone"))}),
+        (_("Place"), {"fields": (("city", "country"), "online_url")}),
+        (_("Host"), {"fields": ("host_name", "email", "organisation", "language")}),
+        (_("Virtual tour"), {"fields": ("publish_on_tour", "tour_status", "tour_reviewed_at")}),
+        (_("Netflix's terms"), {"fields": ("terms", "terms_accepted_at", "terms_text", "distancing_accepted_at")}),
+        (
+            _("Status and emails"),
+            {
+                "fields": (
+                    "status",
+                    ("email_confirmed_at", "cancelled_at"),
+                    ("confirmation_sent_at", "confirmation_failed_at"),
+                    "confirmation_error",
+                    ("created_at", "updated_at", "anonymised_at"),
+                )
+            },
+        ),
+    )
+
+    def has_add_permission(self, request):
+        # Screenings are registered by their hosts, who accept Netflix's terms themselves.
+        return False
+
+    @admin.display(description=_("email"))
+    def email_state(self, screening):
+        if screening.confirmation_failed_at:
+            return _("failed")
+        if screening.email_confirmed_at:
+            return _("confirmed")
+        if screening.confirmation_sent_at:
+            return _("sent")
+        return "–"
+
+    @admin.action(description=_("Approve for the virtual tour"))
+    def approve_for_tour(self, request, queryset):
+        changed, skipped = services.screening_review(screenings=queryset, approve=True)
+        self.message_user(
+            request, ngettext("%d screening approved.", "%d screenings approved.", changed) % changed, messages.SUCCESS
+        )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d screening skipped: its host did not ask to be on the tour.",
+                    "%d screenings skipped: their hosts did not ask to be on the tour.",
+                    skipped,
+                )
+                % skipped,
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Reject for the virtual tour"))
+    def reject_for_tour(self, request, queryset):
+        changed, _skipped = services.screening_review(screenings=queryset, approve=False)
+        self.message_user(request, ngettext("%d screening rejected.", "%d screenings rejected.", changed) % changed)
+
+    @admin.action(description=_("Send the confirmation email again (with a new link)"))
+    def resend_confirmation(self, request, queryset):
+        base_url = request.build_absolute_uri("/")
+        sent = failed = 0
+        for screening in queryset.filter(anonymised_at__isnull=True):
+            if services.screening_send_link(screening, base_url=base_url):
+                sent += 1
+            else:
+                failed += 1
+        self.message_user(request, ngettext("%d email sent.", "%d emails sent.", sent) % sent, messages.SUCCESS)
+        if failed:
+            self.message_user(
+                request,
+                ngettext("%d email failed; see the screening.", "%d emails failed; see the screenings.", failed)
+                % failed,
+                messages.ERROR,
+            )
+
+    @admin.action(description=_("Export selected screenings as CSV"))
+    def export_csv(self, request, queryset):
+        response = StreamingHttpResponse(services.screenings_csv_rows(queryset), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="screenings.csv"'
+        return response

@@ -1,0 +1,219 @@
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, available_timezones
+
+from django import forms
+from django.conf import settings
+from django.core.validators import URLValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from .models import Screening
+
+TIMEZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(available_timezones()) if "/" in name]
+DATETIME_LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
+# The form's fields that are stored on the screening as they are.
+STORED_FIELDS = (
+    "host_name",
+    "email",
+    "organisation",
+    "title",
+    "description",
+    "format",
+    "starts_at",
+    "timezone",
+    "expected_attendees",
+    "city",
+    "country",
+    "online_url",
+    "language",
+    "publish_on_tour",
+)
+
+
+def no_control_characters(value):
+    """Single-line fields take no line breaks or control characters (they end up in email headers)."""
+    if any(ord(character) < 32 or ord(character) == 127 for character in value):
+        raise forms.ValidationError(_("Please use a single line without special control characters."), code="control")
+
+
+SINGLE_LINE_FIELDS = ("host_name", "organisation", "title", "city")
+
+
+class LocalDateTimeField(forms.Field):
+    """A wall-clock date and time from <input type="datetime-local">, without a time zone yet.
+
+    The form attaches the event's own time zone, which the host chooses in the same form.
+    """
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    default_error_messages = {"invalid": _("Please enter a date and time, e.g. 2026-12-24 19:30.")}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=None)
+        for fmt in DATETIME_LOCAL_FORMATS:
+            try:
+                return datetime.strptime(str(value).strip(), fmt)
+            except ValueError:
+                continue
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class ScreeningForm(forms.Form):
+    """The registration form. Its field names are part of the site's contract."""
+
+    host_name = forms.CharField(label=_("Your name"), max_length=120)
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        help_text=_("We send the link to your host page here. It is never published."),
+    )
+    organisation = forms.CharField(label=_("Organisation (optional)"), max_length=200, required=False)
+    title = forms.CharField(label=_("Title of the screening"), max_length=200)
+    description = forms.CharField(
+        label=_("Description (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    format = forms.ChoiceField(label=_("Format"), choices=Screening.Format.choices, widget=forms.RadioSelect)
+    starts_at = LocalDateTimeField(
+        label=_("Date and start time"), help_text=_("Local time in the screening's time zone.")
+    )
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=TIMEZONE_CHOICES, initial="Europe/Berlin")
+    expected_attendees = forms.IntegerField(label=_("Expected attendees"), min_value=1, max_value=100_000)
+    city = forms.CharField(
+        label=_("City"), max_length=100, required=False, help_text=_("Required for in-person screenings.")
+    )
+    country = forms.ChoiceField(label=_("Country"), required=False, help_text=_("Required for in-person screenings."))
+    online_url = forms.URLField(
+        assume_scheme="https",
+        label=_("Link to the online screening (optional)"),
+        max_length=500,
+        required=False,
+        validators=[URLValidator(schemes=["https", "http"])],
+        help_text=_("Virtual screenings only. Shown only to you, never on the virtual tour."),
+    )
+    language = forms.ChoiceField(label=_("Language of the screening and of our emails"), choices=settings.LANGUAGES)
+    publish_on_tour = forms.BooleanField(
+        label=_("Publish my screening on the virtual tour (title, date, format, city, country, organisation)."),
+        required=False,
+    )
+    accept_terms = forms.BooleanField(
+        label=_("I accept Netflix's terms for this one-time screening, as summarised above."),
+        error_messages={"required": _("Please accept Netflix's terms: they are the condition of the permission.")},
+    )
+    accept_distancing = forms.BooleanField(
+        label=_("For an in-person screening: we meet as a small group and keep strict distancing."),
+        required=False,
+    )
+    # Invisible to people; bots fill it in. A filled-in form is not saved.
+    website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
+
+    def __init__(self, *args, language="de", instance=None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+        self.fields["language"].initial = language
+        self.fields["country"].choices = [("", _("– choose –")), *countries]
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        for name in SINGLE_LINE_FIELDS:
+            self.fields[name].validators.append(no_control_characters)
+        for name in ("host_name", "email", "title", "expected_attendees", "starts_at"):
+            self.fields[name].widget.attrs["required"] = True
+        self.fields["host_name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
+
+    def is_spam(self):
+        return bool(self.data.get("website"))
+
+    def clean(self):
+        cleaned = super().clean()
+        self._clean_start(cleaned)
+        in_person = cleaned.get("format") == Screening.Format.IN_PERSON
+        attendees = cleaned.get("expected_attendees")
+        if in_person:
+            limit = settings.SCREENING_MAX_IN_PERSON
+            if attendees and attendees > limit:
+                self.add_error(
+                    "expected_attendees",
+                    _("In-person screenings are for small groups of at most %(limit)d people.") % {"limit": limit},
+                )
+            if not cleaned.get("accept_distancing"):
+                self.add_error("accept_distancing", _("In-person screenings need strict distancing: please confirm."))
+            if not cleaned.get("city"):
+                self.add_error("city", _("Please enter the city of your in-person screening."))
+            if not cleaned.get("country"):
+                self.add_error("country", _("Please choose the country of your in-person screening."))
+            if cleaned.get("online_url"):
+                self.add_error("online_url", _("An online link is only for virtual screenings."))
+        return cleaned
+
+    def _clean_start(self, cleaned):
+        naive, zone_name = cleaned.get("starts_at"), cleaned.get("timezone")
+        if naive is None or not zone_name:
+            return
+        zone = ZoneInfo(zone_name)
+        aware = naive.replace(tzinfo=zone)
+        if aware.astimezone(ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None) != naive:
+            self.add_error(
+                "starts_at", _("This time does not exist in that time zone (the clocks change). Please choose another.")
+            )
+            return
+        cleaned["starts_at"] = aware
+        unchanged = self._is_unchanged_start(naive, zone_name)
+        if unchanged:
+            # The form shows minutes only; an unchanged start keeps its exact stored value.
+            cleaned["starts_at"] = self.instance.starts_at
+        now = timezone.now()
+        if not unchanged and aware <= now:
+            self.add_error("starts_at", _("The screening must start in the future."))
+        elif aware > now + timedelta(days=settings.SCREENING_MAX_DAYS_AHEAD):
+            self.add_error(
+                "starts_at",
+                _("Please register screenings at most %(days)d days ahead.")
+                % {"days": settings.SCREENING_MAX_DAYS_AHEAD},
+            )
+
+    def _is_unchanged_start(self, naive, zone_name):
+        if self.instance is None or zone_name != self.instance.timezone:
+            return False
+        return naive == self.instance.local_start.replace(tzinfo=None, second=0, microsecond=0)
+
+    def screening_data(self):
+        """The cleaned values that are stored on the screening."""
+        data = {name: self.cleaned_data[name] for name in STORED_FIELDS if name in self.fields}
+        data["country"] = data.get("country") or ""
+        return data
+
+
+class HostEditForm(ScreeningForm):
+    """What a host can change on their page: everything but the email address and the accepted terms."""
+
+    def __init__(self, *args, instance, **kwargs):
+        super().__init__(*args, instance=instance, language=instance.language, **kwargs)
+        del self.fields["email"]
+        del self.fields["accept_terms"]
+        del self.fields["website"]
+        if not self.is_bound:
+            for name in STORED_FIELDS:
+                if name in self.fields:
+                    value = getattr(instance, name)
+                    self.initial[name] = instance.local_start.replace(tzinfo=None) if name == "starts_at" else value
+            self.initial["country"] = instance.country.code if instance.country else ""
+            self.initial["accept_distancing"] = instance.distancing_accepted_at is not None
+
+    def is_spam(self):
+        return False
+
+
+class SendLinkForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    email = forms.EmailField(label=_("Email address you registered with"), max_length=254)

@@ -1,0 +1,193 @@
+import hashlib
+import secrets
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+# How long a screening is assumed to last (film and conversation), for calendars and "past".
+SCREENING_DURATION = timedelta(hours=2)
+
+
+class NetflixTerms(models.Model):
+    """A version of Netflix's terms for the one-time screening permission, as summarised for hosts.
+
+    The official text stays with Netflix (official_url). A registration keeps the version it accepted
+    and the exact text it was shown, so a new version only applies to new registrations.
+    """
+
+    version = models.CharField(_("version"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), max_length=4000, help_text=_("One fact per line."))
+    official_url = models.URLField(_("official address"))
+    valid_from = models.DateTimeField(_("valid from"), db_index=True)
+
+    class Meta:
+        ordering = ["-valid_from"]
+        get_latest_by = "valid_from"
+        verbose_name = _("Netflix terms")
+        verbose_name_plural = _("Netflix terms")
+
+    def __str__(self):
+        return f"{self.title} ({self.version})"
+
+    def summary_lines(self):
+        return [line.strip() for line in (self.summary or "").splitlines() if line.strip()]
+
+
+class Resource(models.Model):
+    """Material for registered hosts: guides, bonus clips, the 40-minute version."""
+
+    class Kind(models.TextChoices):
+        PLANNING_GUIDE = "planning_guide", _("Planning guide")
+        DISCUSSION_GUIDE = "discussion_guide", _("Discussion guide")
+        TECHNICAL_GUIDE = "technical_guide", _("Technical guide")
+        BONUS_CLIP = "bonus_clip", _("Bonus clip")
+        SHORT_VERSION = "short_version", _("40-minute version")
+
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    url = models.URLField(_("link"), max_length=500)
+    available_from = models.DateField(_("available from"), null=True, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    published = models.BooleanField(_("published"), default=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("resource for hosts")
+        verbose_name_plural = _("resources for hosts")
+
+    def __str__(self):
+        return self.title
+
+    def is_available(self, today=None):
+        return self.available_from is None or self.available_from <= (today or timezone.localdate())
+
+
+class ScreeningQuerySet(models.QuerySet):
+    def on_tour(self, now=None):
+        """Published on the virtual tour: opted in, approved, not cancelled, not anonymised, not over."""
+        now = now or timezone.now()
+        return self.filter(
+            publish_on_tour=True,
+            tour_status=Screening.TourStatus.APPROVED,
+            status=Screening.Status.CONFIRMED,
+            starts_at__gt=now - SCREENING_DURATION,
+        )
+
+
+class Screening(models.Model):
+    class Format(models.TextChoices):
+        VIRTUAL = "virtual", _("Virtual")
+        IN_PERSON = "in_person", _("In person")
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("Registered, email not yet confirmed")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class TourStatus(models.TextChoices):
+        PENDING = "pending", _("Awaiting review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    # What the host typed (personal data is removed after the screening, see services).
+    host_name = models.CharField(_("host name"), max_length=120)
+    email = models.EmailField(_("email"), max_length=254, db_index=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    format = models.CharField(_("format"), max_length=20, choices=Format.choices)
+    starts_at = models.DateTimeField(_("starts at"))
+    timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Berlin")
+    expected_attendees = models.PositiveIntegerField(_("expected attendees"))
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = CountryField(_("country"), blank=True)
+    online_url = models.URLField(_("online link"), max_length=500, blank=True)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    publish_on_tour = models.BooleanField(_("publish on the virtual tour"), default=False)
+
+    # Netflix's terms: the version accepted, when, and the exact text shown.
+    terms = models.ForeignKey(NetflixTerms, on_delete=models.PROTECT, verbose_name=_("Netflix terms"))
+    terms_accepted_at = models.DateTimeField(_("terms accepted at"))
+    terms_text = models.TextField(_("terms as shown"))
+    distancing_accepted_at = models.DateTimeField(_("distancing rule accepted at"), null=True, blank=True)
+
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED)
+    email_confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    tour_status = models.CharField(
+        _("tour review"), max_length=20, choices=TourStatus.choices, default=TourStatus.PENDING
+    )
+    tour_reviewed_at = models.DateTimeField(_("tour reviewed at"), null=True, blank=True)
+
+    # The host's private link: only a hash of its token is stored.
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    confirmation_sent_at = models.DateTimeField(_("confirmation email sent at"), null=True, blank=True)
+    confirmation_failed_at = models.DateTimeField(_("confirmation email failed at"), null=True, blank=True)
+    confirmation_error = models.CharField(_("email error"), max_length=500, blank=True)
+
+    anonymised_at = models.DateTimeField(_("personal data removed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    objects = ScreeningQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("screening")
+        verbose_name_plural = _("screenings")
+        indexes = [
+            # The virtual tour: approved, opted-in, confirmed screenings by start.
+            models.Index(
+                fields=["starts_at", "id"],
+                name="events_screening_tour",
+                condition=Q(publish_on_tour=True, tour_status="approved", status="confirmed"),
+            ),
+            models.Index(fields=["-created_at"], name="events_screening_created"),
+            models.Index(fields=["starts_at"], name="events_screening_starts_at"),
+        ]
+
+    def __str__(self):
+        return self.title or _("Screening %(id)s (personal data removed)") % {"id": self.pk}
+
+    @property
+    def zone(self):
+        return ZoneInfo(self.timezone)
+
+    @property
+    def local_start(self):
+        return timezone.localtime(self.starts_at, self.zone)
+
+    @property
+    def ends_at(self):
+        return self.starts_at + SCREENING_DURATION
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_past(self):
+        return self.ends_at <= timezone.now()
+
+    @property
+    def shown_on_tour(self):
+        return Screening.objects.on_tour().filter(pk=self.pk).exists()
+
+    def get_ics_url(self):
+        return reverse("events:screening-ics", kwargs={"pk": self.pk})
+
+    @staticmethod
+    def hash_token(token):
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @staticmethod
+    def new_token():
+        return secrets.token_urlsafe(32)

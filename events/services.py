@@ -1,0 +1,268 @@
+"""The screenings' rules: registering, the host's private link, the tour, emails and personal data."""
+
+import csv
+import hmac
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from .models import NetflixTerms, Resource, Screening
+
+logger = logging.getLogger(__name__)
+
+# Fields a host may change on their page; a change to a public one sends the event back to review.
+EDITABLE_FIELDS = (
+    "host_name",
+    "organisation",
+    "title",
+    "description",
+    "format",
+    "starts_at",
+    "timezone",
+    "expected_attendees",
+    "city",
+    "country",
+    "online_url",
+    "language",
+    "publish_on_tour",
+)
+PUBLIC_FIELDS = ("organisation", "title", "description", "format", "starts_at", "timezone", "city", "country")
+
+
+def terms_current(now=None):
+    """The Netflix terms version that applies to a registration made now, or None."""
+    return NetflixTerms.objects.filter(valid_from__lte=now or timezone.now()).order_by("-valid_from").first()
+
+
+def terms_text(terms, language):
+    """The exact text of the terms as shown to a host in their language, kept with the registration."""
+    with translation.override(language):
+        lines = [terms.title, *terms.summary_lines(), terms.official_url]
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Registration:
+    screening: Screening
+    email_sent: bool
+
+
+def screening_register(*, data, terms, language, base_url):
+    """Save a registration, then email the host their private link in their language.
+
+    The registration is committed before any email is attempted, so a mail server error never loses
+    what the host typed; a failed email is recorded and sent again later (screening_send_link).
+    """
+    now = timezone.now()
+    token = Screening.new_token()
+    with transaction.atomic():
+        screening = Screening.objects.create(
+            **data,
+            terms=terms,
+            terms_accepted_at=now,
+            terms_text=terms_text(terms, language),
+            distancing_accepted_at=now if data["format"] == Screening.Format.IN_PERSON else None,
+            token_hash=Screening.hash_token(token),
+        )
+    sent = _send_link(screening, token=token, base_url=base_url, kind="confirmation")
+    return Registration(screening=screening, email_sent=sent)
+
+
+def screening_for_token(token):
+    """The screening whose private link carries this token, if the link still works; otherwise None.
+
+    Only the token's hash is stored; the final comparison runs in constant time.
+    """
+    if not token or len(token) > 100:
+        return None
+    token_hash = Screening.hash_token(token)
+    screening = (
+        Screening.objects.filter(token_hash=token_hash, anonymised_at__isnull=True).select_related("terms").first()
+    )
+    if screening is None or not hmac.compare_digest(screening.token_hash, token_hash):
+        return None
+    if timezone.now() > screening.starts_at + timedelta(days=settings.SCREENING_HOST_LINK_DAYS):
+        return None
+    return screening
+
+
+def screening_confirm_email(screening):
+    """Following the private link proves the host reads that mailbox."""
+    if screening.email_confirmed_at is None:
+        screening.email_confirmed_at = timezone.now()
+        if screening.status == Screening.Status.REGISTERED:
+            screening.status = Screening.Status.CONFIRMED
+        screening.save(update_fields=["email_confirmed_at", "status", "updated_at"])
+
+
+def screening_update(*, screening, data):
+    """Apply a host's edit. A change to what the tour shows needs staff review again."""
+    public_changed = any(getattr(screening, field) != data[field] for field in PUBLIC_FIELDS if field in data)
+    for field in EDITABLE_FIELDS:
+        if field in data:
+            setattr(screening, field, data[field])
+    if screening.format == Screening.Format.IN_PERSON:
+        screening.distancing_accepted_at = screening.distancing_accepted_at or timezone.now()
+        screening.online_url = ""
+    if public_changed and screening.tour_status == Screening.TourStatus.APPROVED:
+        screening.tour_status = Screening.TourStatus.PENDING
+        screening.tour_reviewed_at = None
+    screening.save()
+    return public_changed
+
+
+def screening_cancel(screening):
+    screening.status = Screening.Status.CANCELLED
+    screening.cancelled_at = timezone.now()
+    screening.save(update_fields=["status", "cancelled_at", "updated_at"])
+
+
+def screening_review(*, screenings, approve):
+    """Staff decision for the tour. Approval never publishes a screening whose host did not opt in.
+
+    Returns (changed, skipped): the number reviewed and the number skipped for lack of opt-in.
+    """
+    now = timezone.now()
+    status = Screening.TourStatus.APPROVED if approve else Screening.TourStatus.REJECTED
+    candidates = screenings.filter(anonymised_at__isnull=True)
+    skipped = candidates.filter(publish_on_tour=False).count() if approve else 0
+    if approve:
+        candidates = candidates.filter(publish_on_tour=True)
+    changed = candidates.update(tour_status=status, tour_reviewed_at=now, updated_at=now)
+    return changed, skipped
+
+
+def screening_send_link(screening, *, base_url):
+    """Send the host a fresh private link (the previous one stops working). True when the email went out."""
+    token = Screening.new_token()
+    screening.token_hash = Screening.hash_token(token)
+    screening.save(update_fields=["token_hash", "updated_at"])
+    return _send_link(screening, token=token, base_url=base_url, kind="link")
+
+
+def screenings_send_links_to(*, email, base_url):
+    """ "Send me my link again": fresh links for every active screening of this address.
+
+    The caller answers the same whether or not anything was sent.
+    """
+    cutoff = timezone.now() - timedelta(days=settings.SCREENING_HOST_LINK_DAYS)
+    screenings = Screening.objects.filter(email__iexact=email.strip(), anonymised_at__isnull=True, starts_at__gt=cutoff)
+    return sum(screening_send_link(screening, base_url=base_url) for screening in screenings)
+
+
+def screenings_retry_failed_emails(*, base_url):
+    """Send again every confirmation that failed; returns (sent, still_failing)."""
+    sent = failing = 0
+    for screening in Screening.objects.filter(confirmation_failed_at__isnull=False, anonymised_at__isnull=True):
+        if screening_send_link(screening, base_url=base_url):
+            sent += 1
+        else:
+            failing += 1
+    return sent, failing
+
+
+def _send_link(screening, *, token, base_url, kind):
+    with translation.override(screening.language):
+        link = base_url.rstrip("/") + reverse("events:manage", kwargs={"token": token})
+        context = {"screening": screening, "link": link, "kind": kind}
+        subject = " ".join(render_to_string("events/email/link_subject.txt", context).split())
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string("events/email/link.txt", context),
+            to=[screening.email],
+        )
+        message.attach_alternative(render_to_string("events/email/link.html", context), "text/html")
+    try:
+        message.send()
+    except Exception as error:  # any mail server or network error: the registration is already saved
+        logger.exception("Sending the %s email for screening %s failed", kind, screening.pk)
+        screening.confirmation_failed_at = timezone.now()
+        screening.confirmation_error = f"{type(error).__name__}: {error}"[:500]
+        screening.save(update_fields=["confirmation_failed_at", "confirmation_error", "updated_at"])
+        return False
+    screening.confirmation_sent_at = timezone.now()
+    screening.confirmation_failed_at = None
+    screening.confirmation_error = ""
+    screening.save(update_fields=["confirmation_sent_at", "confirmation_failed_at", "confirmation_error", "updated_at"])
+    return True
+
+
+def resources_for_hosts(today=None):
+    """Published resources; each knows whether it is available yet."""
+    today = today or timezone.localdate()
+    return [(resource, resource.is_available(today)) for resource in Resource.objects.filter(published=True)]
+
+
+def screenings_remove_personal_data(*, days=None, now=None):
+    """Remove hosts' personal data from screenings that ended more than `days` ago.
+
+    What remains (format, start, time zone, attendee count, city, country, language, statuses) only
+    counts screenings; it no longer says who hosted them. Returns the number of screenings cleared.
+    """
+    days = settings.SCREENING_PERSONAL_DATA_DAYS if days is None else days
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=days)
+    return Screening.objects.filter(anonymised_at__isnull=True, starts_at__lt=cutoff).update(
+        host_name="",
+        email="",
+        organisation="",
+        title="",
+        description="",
+        online_url="",
+        token_hash="",
+        confirmation_error="",
+        publish_on_tour=False,
+        anonymised_at=now,
+        updated_at=now,
+    )
+
+
+CSV_COLUMNS = [
+    ("id", "pk"),
+    ("title", "title"),
+    ("host_name", "host_name"),
+    ("email", "email"),
+    ("organisation", "organisation"),
+    ("format", "format"),
+    ("starts_at_utc", "starts_at"),
+    ("timezone", "timezone"),
+    ("expected_attendees", "expected_attendees"),
+    ("city", "city"),
+    ("country", "country"),
+    ("language", "language"),
+    ("status", "status"),
+    ("publish_on_tour", "publish_on_tour"),
+    ("tour_status", "tour_status"),
+    ("terms_version", "terms__version"),
+    ("terms_accepted_at", "terms_accepted_at"),
+    ("registered_at", "created_at"),
+]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def screenings_csv_rows(queryset):
+    """The rows of a CSV export, produced one at a time so that memory stays flat for any number of rows.
+
+    Cells that a spreadsheet would read as a formula are prefixed with an apostrophe.
+    """
+    writer = csv.writer(_Echo())
+    yield writer.writerow([header for header, _field in CSV_COLUMNS])
+    values = queryset.order_by("pk").values_list(*[field for _header, field in CSV_COLUMNS])
+    for row in values.iterator(chunk_size=2000):
+        yield writer.writerow([_csv_cell(value) for value in row])
+
+
+def _csv_cell(value):
+    text = "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

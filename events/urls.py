@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "events"
+urlpatterns = [
+    path("screenings/", views.screenings, name="screenings"),
+    path("screenings/register/", views.register, name="register"),
+    path("screenings/registered/", views.registered, name="registered"),
+    path("screenings/link/", views.send_link, name="send-link"),
+    path("screenings/manage/<str:token>/", views.manage, name="manage"),
+    path("screenings/manage/<str:token>/cancel/", views.cancel, name="cancel"),
+    path("tour/", views.tour, name="tour"),
+    path("tour/feed.ics", views.tour_feed, name="tour-feed"),
+    path("tour/<int:pk>.ics", views.screening_ics, name="screening-ics"),
+]

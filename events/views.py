@@ -1,0 +1,208 @@
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language, override
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_countries import countries
+from django_ratelimit.core import is_ratelimited
+
+from . import calendar, services
+from .forms import HostEditForm, ScreeningForm, SendLinkForm
+from .models import Screening
+
+TOUR_PAGE_SIZE = 20
+
+
+def _base_url(request):
+    return request.build_absolute_uri("/")
+
+
+def _limited(request, group):
+    """Per-client limit on public forms; the client's address is only hashed into a short-lived cache key."""
+    return is_ratelimited(
+        request, group=group, key="ip", rate=settings.SCREENING_RATE_LIMIT, method="POST", increment=True
+    )
+
+
+def rate_limited(request):
+    return render(request, "events/rate_limited.html", status=429)
+
+
+def screenings(request):
+    return render(
+        request,
+        "events/screenings.html",
+        {"terms": services.terms_current(), "max_in_person": settings.SCREENING_MAX_IN_PERSON},
+    )
+
+
+def register(request):
+    terms = services.terms_current()
+    if terms is None:
+        return render(request, "events/register_closed.html", status=503)
+    if request.method == "POST":
+        if _limited(request, "register"):
+            return rate_limited(request)
+        form = ScreeningForm(request.POST, language=get_language())
+        if form.is_spam():
+            # Answer a bot as if it had succeeded, and keep nothing.
+            return redirect(reverse("events:registered") + "?sent=1")
+        if form.is_valid():
+            registration = services.screening_register(
+                data=form.screening_data(), terms=terms, language=get_language(), base_url=_base_url(request)
+            )
+            return redirect(reverse("events:registered") + ("?sent=1" if registration.email_sent else "?sent=0"))
+        status = 400
+    else:
+        form = ScreeningForm(language=get_language())
+        status = 200
+    return render(
+        request,
+        "events/register.html",
+        {
+            "form": form,
+            "terms": terms,
+            "max_in_person": settings.SCREENING_MAX_IN_PERSON,
+            "personal_data_days": settings.SCREENING_PERSONAL_DATA_DAYS,
+        },
+        status=status,
+    )
+
+
+def registered(request):
+    return render(request, "events/registered.html", {"email_sent": request.GET.get("sent") != "0"})
+
+
+def _private(response):
+    """A host page is personal: never cached, never indexed, its address never sent to another site as a referrer."""
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@never_cache
+def manage(request, token):
+    screening = services.screening_for_token(token)
+    if screening is None:
+        return _private(render(request, "events/link_invalid.html", status=404))
+    services.screening_confirm_email(screening)
+    request.alternate_paths = _token_paths(token)
+    saved = False
+    if request.method == "POST" and not screening.is_cancelled:
+        form = HostEditForm(request.POST, instance=screening)
+        if form.is_valid():
+            review_again = services.screening_update(screening=screening, data=form.screening_data())
+            query = "?saved=review" if review_again and screening.publish_on_tour else "?saved=1"
+            return _private(redirect(reverse("events:manage", kwargs={"token": token}) + query))
+        status = 400
+    else:
+        form = HostEditForm(instance=screening)
+        status = 200
+        saved = request.GET.get("saved")
+    context = {
+        "screening": screening,
+        "form": form,
+        "token": token,
+        "saved": saved,
+        "resources": services.resources_for_hosts(),
+        "shown_on_tour": screening.shown_on_tour,
+        "max_in_person": settings.SCREENING_MAX_IN_PERSON,
+    }
+    return _private(render(request, "events/manage.html", context, status=status))
+
+
+@require_POST
+def cancel(request, token):
+    screening = services.screening_for_token(token)
+    if screening is None:
+        return _private(render(request, "events/link_invalid.html", status=404))
+    services.screening_cancel(screening)
+    return _private(redirect(reverse("events:manage", kwargs={"token": token}) + "?saved=cancelled"))
+
+
+def _token_paths(token):
+    paths = {}
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            paths[code] = reverse("events:manage", kwargs={"token": token})
+    return paths
+
+
+def send_link(request):
+    sent = False
+    if request.method == "POST":
+        if _limited(request, "send-link"):
+            return rate_limited(request)
+        form = SendLinkForm(request.POST)
+        if form.is_valid():
+            services.screenings_send_links_to(email=form.cleaned_data["email"], base_url=_base_url(request))
+            # The same answer whether or not the address is known.
+            return redirect(reverse("events:send-link") + "?sent=1")
+    else:
+        form = SendLinkForm()
+        sent = request.GET.get("sent") == "1"
+    return render(request, "events/send_link.html", {"form": form, "sent": sent})
+
+
+def _tour_queryset(request):
+    screenings = Screening.objects.on_tour().only(
+        "id", "title", "organisation", "format", "starts_at", "timezone", "city", "country", "language"
+    )
+    chosen_format = request.GET.get("format", "")
+    if chosen_format in Screening.Format.values:
+        screenings = screenings.filter(format=chosen_format)
+    else:
+        chosen_format = ""
+    chosen_country = request.GET.get("country", "").upper()
+    if chosen_country and chosen_country in dict(countries):
+        screenings = screenings.filter(country=chosen_country)
+    else:
+        chosen_country = ""
+    return screenings.order_by("starts_at", "id"), chosen_format, chosen_country
+
+
+def tour(request):
+    screenings, chosen_format, chosen_country = _tour_queryset(request)
+    page = Paginator(screenings, TOUR_PAGE_SIZE).get_page(request.GET.get("page"))
+    tour_countries = (
+        Screening.objects.on_tour().exclude(country="").values_list("country", flat=True).distinct().order_by()
+    )
+    country_names = dict(countries)
+    country_choices = sorted(((code, country_names.get(code, code)) for code in tour_countries), key=lambda c: c[1])
+    query = "&".join(
+        f"{name}={value}" for name, value in (("format", chosen_format), ("country", chosen_country)) if value
+    )
+    return render(
+        request,
+        "events/tour.html",
+        {
+            "page": page,
+            "formats": Screening.Format.choices,
+            "chosen_format": chosen_format,
+            "chosen_country": chosen_country,
+            "country_choices": country_choices,
+            "filter_query": query,
+        },
+    )
+
+
+def tour_feed(request):
+    screenings, _format, _country = _tour_queryset(request)
+    body = calendar.screenings_calendar(screenings[:1000], request=request)
+    return _ics_response(body, "virtual-tour.ics")
+
+
+def screening_ics(request, pk):
+    screening = get_object_or_404(Screening.objects.on_tour(), pk=pk)
+    body = calendar.screenings_calendar([screening], request=request)
+    return _ics_response(body, f"screening-{screening.pk}.ics")
+
+
+def _ics_response(body, filename):
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

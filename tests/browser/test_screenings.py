@@ -1,0 +1,99 @@
+"""The host's journey in real Chromium: register, confirm by email link, edit; staff approve; the tour shows it."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.utils import timezone
+
+from events.models import Resource, Screening
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_host_registers_confirms_edits_and_staff_approve_for_the_tour(page, browser, live_server):
+    Resource.objects.create(
+        kind="discussion_guide",
+        title_de="Diskussionsleitfaden",
+        title_en="Discussion guide",
+        url_de="https://example.org/leitfaden.pdf",
+        url_en="https://example.org/guide.pdf",
+    )
+    start = (timezone.localdate() + timedelta(days=20)).isoformat() + "T19:30"
+
+    page.goto("/de/screenings/")
+    page.get_by_role("main").get_by_role("link", name="Vorführung registrieren").click()
+    page.wait_for_url("**/de/screenings/register/")
+    page.get_by_label("Ihr Name").fill("Ana Beispiel")
+    page.get_by_label("E-Mail-Adresse").fill("ana@example.org")
+    page.get_by_label("Titel der Vorführung").fill("Filmabend im Hof")
+    page.get_by_role("radio", name="Vor Ort").check()
+    page.get_by_label("Datum und Beginn").fill(start)
+    page.get_by_label("Erwartete Teilnehmende").fill("15")
+    page.get_by_label("Ort", exact=True).fill("Leipzig")
+    page.get_by_label("Land", exact=True).select_option("DE")
+    page.get_by_label("Meine Vorführung auf der virtuellen Tour veröffentlichen").check()
+    page.get_by_label("Ich akzeptiere die oben zusammengefassten Bedingungen").check()
+    page.get_by_label("Bei einer Vorführung vor Ort").check()
+    page.get_by_role("button", name="Vorführung registrieren").click()
+    page.wait_for_url("**/de/screenings/registered/?sent=1")
+    assert page.get_by_role("heading", level=1).inner_text() == "Vielen Dank für Ihre Registrierung"
+
+    (message,) = mail.outbox
+    assert message.subject == "Ihre Vorführung „Filmabend im Hof“: bitte bestätigen"
+    link = re.search(r"https?://\S+/screenings/manage/[\w-]+/", message.body).group(0)
+    page.goto(link)
+    assert page.get_by_role("heading", level=1).inner_text() == "Filmabend im Hof"
+    assert (
+        page.get_by_role("link", name="Diskussionsleitfaden").get_attribute("href")
+        == "https://example.org/leitfaden.pdf"
+    )
+    assert Screening.objects.get().status == Screening.Status.CONFIRMED
+
+    page.get_by_label("Titel der Vorführung").fill("Filmabend im Hof mit Gespräch")
+    page.get_by_role("button", name="Änderungen speichern").click()
+    page.wait_for_url("**?saved=review")
+    assert page.get_by_role("heading", level=1).inner_text() == "Filmabend im Hof mit Gespräch"
+
+    # Staff approve the screening for the tour in the admin.
+    get_user_model().objects.create_superuser("staff", "staff@example.org", "a-long-test-password")
+    staff = browser.new_context(base_url=live_server.url, locale="de-DE")
+    admin_page = staff.new_page()
+    admin_page.goto("/admin/events/screening/")
+    admin_page.get_by_label("Benutzername").fill("staff")
+    admin_page.get_by_label("Passwort").fill("a-long-test-password")
+    admin_page.get_by_role("button", name="Anmelden").click()
+    admin_page.wait_for_url("**/admin/events/screening/")
+    admin_page.locator("input[name=_selected_action]").first.check()
+    admin_page.locator("select[name=action]").select_option("approve_for_tour")
+    admin_page.get_by_role("button", name="Ausführen").click()
+    admin_page.get_by_text("1 Vorführung freigegeben.").wait_for()
+    staff.close()
+
+    for language, text in (("de", "Leipzig, Deutschland"), ("en", "Leipzig, Germany")):
+        page.goto(f"/{language}/tour/")
+        item = page.locator(".tour__item").filter(has_text="Filmabend im Hof mit Gespräch")
+        assert item.count() == 1
+        assert text in item.inner_text()
+        assert "19:30" in item.inner_text() or "7:30" in item.inner_text()
+
+
+def test_a_refused_registration_keeps_everything_typed(page):
+    page.goto("/en/screenings/register/")
+    page.get_by_label("Your name").fill("Ben")
+    page.get_by_label("Email address").fill("ben@example.org")
+    page.get_by_label("Title of the screening").fill("Movie night")
+    page.get_by_role("radio", name="In person").check()
+    page.get_by_label("Date and start time").fill((timezone.localdate() + timedelta(days=5)).isoformat() + "T20:00")
+    page.get_by_label("Expected attendees").fill("200")
+    page.get_by_label("I accept Netflix's terms").check()
+    page.get_by_role("button", name="Register screening").click()
+    summary = page.get_by_role("alert")
+    assert "at most 25 people" in summary.inner_text()
+    assert "Please enter the city" in summary.inner_text()
+    assert page.get_by_label("Title of the screening").input_value() == "Movie night"
+    assert page.get_by_label("Expected attendees").input_value() == "200"
+    assert page.get_by_role("radio", name="In person").is_checked()
+    assert not Screening.objects.exists()

@@ -1,0 +1,84 @@
+import csv
+import io
+
+import pytest
+
+from events.models import Screening
+
+pytestmark = pytest.mark.django_db
+
+
+def test_registrations_list_with_filters_search_and_hierarchy(admin_client, make_screening):
+    make_screening(title="Filmabend Köln", city="Köln")
+    for query in (
+        "",
+        "?q=Köln",
+        "?status__exact=confirmed",
+        "?format__exact=in_person",
+        "?tour_status__exact=pending",
+        "?when=upcoming",
+        "?country__exact=DE",
+        "?publish_on_tour__exact=1",
+    ):
+        response = admin_client.get("/admin/events/screening/" + query)
+        assert response.status_code == 200, query
+        assert "Filmabend Köln" in response.content.decode(), query
+
+
+def test_approval_never_publishes_a_screening_whose_host_did_not_opt_in(admin_client, make_screening):
+    opted_in, _ = make_screening(title="Ja")
+    opted_out, _ = make_screening(title="Nein", publish_on_tour=False)
+    response = admin_client.post(
+        "/admin/events/screening/",
+        {"action": "approve_for_tour", "_selected_action": [opted_in.pk, opted_out.pk]},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+    html = response.content.decode()
+    assert "1 Vorführung freigegeben." in html and "1 Vorführung übersprungen" in html
+    opted_in.refresh_from_db()
+    opted_out.refresh_from_db()
+    assert opted_in.tour_status == "approved" and opted_out.tour_status == "pending"
+    assert opted_in.shown_on_tour and not opted_out.shown_on_tour
+
+
+def test_reject(admin_client, make_screening):
+    screening, _ = make_screening(approve=True)
+    admin_client.post("/admin/events/screening/", {"action": "reject_for_tour", "_selected_action": [screening.pk]})
+    screening.refresh_from_db()
+    assert screening.tour_status == "rejected" and not screening.shown_on_tour
+
+
+def test_terms_acceptance_is_read_only_and_staff_cannot_add_registrations(admin_client, make_screening):
+    screening, _ = make_screening()
+    html = admin_client.get(f"/admin/events/screening/{screening.pk}/change/").content.decode()
+    assert 'name="terms_text"' not in html and "Bedingungen von Netflix für einmalige Vorführungen" in html
+    assert admin_client.get("/admin/events/screening/add/").status_code == 403
+
+
+def test_csv_export_streams_the_selection_and_defuses_formulas(admin_client, make_screening):
+    first, _ = make_screening(title='=HYPERLINK("http://evil")')
+    second, _ = make_screening(title="Zweiter")
+    response = admin_client.post(
+        "/admin/events/screening/", {"action": "export_csv", "_selected_action": [first.pk, second.pk]}
+    )
+    assert response.streaming
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:4] == ["id", "title", "host_name", "email"]
+    assert len(rows) == 3
+    assert rows[1][1].startswith("'=HYPERLINK")
+    assert rows[2][1] == "Zweiter"
+
+
+def test_accepted_terms_cannot_be_edited(admin_client, make_screening, terms):
+    make_screening()
+    html = admin_client.get(f"/admin/events/netflixterms/{terms.pk}/change/").content.decode()
+    assert 'name="summary_de"' not in html
+
+
+def test_screening_list_queries_are_bounded(admin_client, make_screening, django_assert_max_num_queries):
+    for n in range(30):
+        make_screening(title=f"S{n}")
+    with django_assert_max_num_queries(12):
+        assert admin_client.get("/admin/events/screening/").status_code == 200
+    assert Screening.objects.count() == 30

@@ -1,0 +1,174 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from events.models import Resource, Screening
+
+pytestmark = pytest.mark.django_db
+
+
+def manage_url(token, language="de"):
+    return f"/{language}/screenings/manage/{token}/"
+
+
+def edit_data(screening, **overrides):
+    data = {
+        "host_name": screening.host_name,
+        "organisation": screening.organisation,
+        "title": screening.title,
+        "description": screening.description,
+        "format": screening.format,
+        "starts_at": screening.local_start.strftime("%Y-%m-%dT%H:%M"),
+        "timezone": screening.timezone,
+        "expected_attendees": str(screening.expected_attendees),
+        "city": screening.city,
+        "country": screening.country.code or "",
+        "online_url": screening.online_url,
+        "language": screening.language,
+        "publish_on_tour": "on" if screening.publish_on_tour else "",
+        "accept_distancing": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_host_page_shows_details_status_and_is_private(client, make_screening):
+    screening, token = make_screening(confirm=False, title="Filmabend im Hof")
+    response = client.get(manage_url(token))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Filmabend im Hof</h1>" in html
+    assert "Version 2020-09" in html
+    assert "Wartet auf die Prüfung durch unser Team" in html
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "noindex" in response["X-Robots-Tag"]
+    screening.refresh_from_db()
+    assert screening.status == Screening.Status.CONFIRMED
+    english = client.get(manage_url(token, "en")).content.decode()
+    assert "Waiting for our team" in english
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "x" * 43, "a" * 500])
+def test_unknown_or_forged_tokens_find_nothing(client, make_screening, token):
+    make_screening()
+    response = client.get(manage_url(token))
+    assert response.status_code == 404
+    assert "Dieser Link funktioniert nicht" in response.content.decode()
+
+
+def test_the_link_expires_some_time_after_the_screening(client, make_screening, settings):
+    settings.SCREENING_HOST_LINK_DAYS = 30
+    screening, token = make_screening()
+    Screening.objects.filter(pk=screening.pk).update(starts_at=timezone.now() - timedelta(days=29))
+    assert client.get(manage_url(token)).status_code == 200
+    Screening.objects.filter(pk=screening.pk).update(starts_at=timezone.now() - timedelta(days=31))
+    assert client.get(manage_url(token)).status_code == 404
+
+
+def test_only_a_hash_of_the_token_is_stored(make_screening):
+    screening, token = make_screening()
+    stored = " ".join(str(value) for value in Screening.objects.filter(pk=screening.pk).values().get().values())
+    assert token not in stored
+    assert Screening.hash_token(token) in stored
+
+
+def test_resources_are_listed_with_their_availability(client, make_screening):
+    Resource.objects.create(
+        kind="discussion_guide",
+        title_de="Diskussionsleitfaden",
+        title_en="Discussion guide",
+        url_de="https://example.org/de.pdf",
+        url_en="https://example.org/en.pdf",
+    )
+    Resource.objects.create(
+        kind="short_version",
+        title_de="Kurzfassung",
+        title_en="Short version",
+        url_de="https://example.org/kurz",
+        available_from=timezone.localdate() + timedelta(days=3),
+    )
+    Resource.objects.create(kind="bonus_clip", title_de="Versteckt", url_de="https://example.org/x", published=False)
+    _screening, token = make_screening()
+    html = client.get(manage_url(token)).content.decode()
+    assert '<a href="https://example.org/de.pdf" rel="noopener noreferrer">Diskussionsleitfaden</a>' in html
+    assert "Kurzfassung – verfügbar ab" in html and "https://example.org/kurz" not in html
+    assert "Versteckt" not in html
+    english = client.get(manage_url(token, "en")).content.decode()
+    assert '<a href="https://example.org/en.pdf" rel="noopener noreferrer">Discussion guide</a>' in english
+    assert "Short version – available from" in english
+
+
+def test_editing_saves_and_a_public_change_needs_review_again(client, make_screening):
+    screening, token = make_screening(approve=True)
+    assert screening.tour_status == Screening.TourStatus.APPROVED
+    response = client.post(manage_url(token), edit_data(screening, host_name="Neuer Name"))
+    assert response.status_code == 302 and response["Location"].endswith("?saved=1")
+    screening.refresh_from_db()
+    assert screening.host_name == "Neuer Name" and screening.tour_status == Screening.TourStatus.APPROVED
+    response = client.post(manage_url(token), edit_data(screening, title="Neuer Titel"))
+    assert response["Location"].endswith("?saved=review")
+    screening.refresh_from_db()
+    assert screening.title == "Neuer Titel" and screening.tour_status == Screening.TourStatus.PENDING
+    assert "Unser Team prüft sie" in client.get(response["Location"]).content.decode()
+
+
+def test_an_invalid_edit_is_refused_with_everything_kept(client, make_screening):
+    screening, token = make_screening()
+    response = client.post(manage_url(token), edit_data(screening, title="Neu", expected_attendees="500"))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "höchstens 25 Personen" in html and 'value="Neu"' in html
+    screening.refresh_from_db()
+    assert screening.title == "Screening"
+
+
+def test_an_unchanged_start_in_the_past_does_not_block_other_edits(client, make_screening):
+    screening, token = make_screening()
+    Screening.objects.filter(pk=screening.pk).update(starts_at=timezone.now() - timedelta(days=1))
+    screening.refresh_from_db()
+    response = client.post(manage_url(token), edit_data(screening, description="Nachbericht"))
+    assert response.status_code == 302
+
+
+def test_cancel(client, make_screening):
+    screening, token = make_screening(approve=True)
+    assert screening.shown_on_tour
+    response = client.post(f"/de/screenings/manage/{token}/cancel/")
+    assert response.status_code == 302
+    screening.refresh_from_db()
+    assert screening.status == Screening.Status.CANCELLED and not screening.shown_on_tour
+    html = client.get(response["Location"]).content.decode()
+    assert "Ihre Vorführung wurde abgesagt." in html
+    assert "Änderungen speichern" not in html
+    assert client.get(f"/de/screenings/manage/{token}/cancel/").status_code == 405
+
+
+def test_send_me_my_link_again_answers_the_same_for_known_and_unknown_addresses(client, make_screening):
+    screening, old_token = make_screening(email="known@example.org")
+    mail.outbox.clear()
+    known = client.post("/de/screenings/link/", {"email": "Known@Example.org"})
+    unknown = client.post("/de/screenings/link/", {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    assert "Falls mit dieser Adresse eine Vorführung registriert ist" in client.get(known["Location"]).content.decode()
+    (message,) = mail.outbox
+    assert message.to == ["known@example.org"]
+    new_token = re.search(r"/screenings/manage/([\w-]+)/", message.body).group(1)
+    assert client.get(manage_url(new_token)).status_code == 200
+    assert client.get(manage_url(old_token)).status_code == 404
+
+
+def test_send_link_form_refuses_an_invalid_address_in_both_languages(client):
+    assert "gültige E-Mail-Adresse" in client.post("/de/screenings/link/", {"email": "nope"}).content.decode()
+    assert "valid email address" in client.post("/en/screenings/link/", {"email": "nope"}).content.decode()
+
+
+def test_send_link_is_rate_limited(client, settings):
+    settings.SCREENING_RATE_LIMIT = "2/h"
+    for _ in range(2):
+        client.post("/en/screenings/link/", {"email": "a@example.org"})
+    assert client.post("/en/screenings/link/", {"email": "a@example.org"}).status_code == 429

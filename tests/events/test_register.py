@@ -1,0 +1,331 @@
+import re
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.utils import timezone
+
+from events.models import NetflixTerms, Screening
+
+from .conftest import future_local
+
+pytestmark = pytest.mark.django_db
+
+CONTRACT_FIELDS = [
+    "host_name",
+    "email",
+    "organisation",
+    "title",
+    "description",
+    "format",
+    "starts_at",
+    "timezone",
+    "expected_attendees",
+    "city",
+    "country",
+    "online_url",
+    "language",
+    "publish_on_tour",
+    "accept_terms",
+    "accept_distancing",
+    "website",
+]
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_form_has_the_contract_field_names(client, language):
+    html = client.get(f"/{language}/screenings/register/").content.decode()
+    for name in CONTRACT_FIELDS:
+        assert f'name="{name}"' in html, name
+    assert re.search(r'<input type="datetime-local" name="starts_at"', html)
+    assert re.search(r'<option value="Europe/Berlin" selected>', html)
+    assert re.search(rf'<option value="{language}" selected>', html)
+    assert 'value="virtual"' in html and 'value="in_person"' in html
+    assert 'class="hp" aria-hidden="true"' in html
+    title = (
+        "Bedingungen von Netflix für einmalige Vorführungen"
+        if language == "de"
+        else "Netflix's terms for one-time screenings"
+    )
+    assert title in unescape(html)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_valid_registration_is_saved_with_the_terms_and_emails_the_host_in_their_language(
+    client, form_data, terms, language
+):
+    data = form_data(language=language, title="Abend <b>eins</b>")
+    response = client.post(f"/{language}/screenings/register/", data)
+    assert response.status_code == 302
+    assert response["Location"] == f"/{language}/screenings/registered/?sent=1"
+    screening = Screening.objects.get()
+    assert screening.host_name == "Ana Beispiel" and screening.language == language
+    assert screening.terms == terms and screening.terms_accepted_at is not None
+    expected_title = terms.title_de if language == "de" else terms.title_en
+    assert screening.terms_text.startswith(expected_title)
+    assert "https://help.netflix.com/legal/termsofuse" in screening.terms_text
+    assert screening.status == Screening.Status.REGISTERED
+    assert screening.local_start.strftime("%Y-%m-%dT%H:%M") == data["starts_at"]
+    (message,) = mail.outbox
+    assert message.to == ["ana@example.org"]
+    greeting = "Guten Tag Ana Beispiel," if language == "de" else "Hello Ana Beispiel,"
+    assert message.body.startswith(greeting)
+    html, mime = message.alternatives[0]
+    assert mime == "text/html" and "Abend &lt;b&gt;eins&lt;/b&gt;" in html
+    link = re.search(r"http://testserver(/\w\w/screenings/manage/[\w-]+/)", message.body).group(1)
+    assert link.startswith(f"/{language}/")
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert len(token) >= 40 and token not in str(Screening.objects.values().get())
+    page = client.get("/" + language + "/screenings/registered/?sent=1").content.decode()
+    assert ("Wir haben Ihnen eine E-Mail" if language == "de" else "We have sent you an email") in page
+
+
+def test_the_link_in_the_email_confirms_the_address(client, form_data):
+    client.post("/de/screenings/register/", form_data())
+    link = re.search(r"http://testserver(\S+)", mail.outbox[0].body).group(1)
+    response = client.get(link)
+    assert response.status_code == 200
+    screening = Screening.objects.get()
+    assert screening.status == Screening.Status.CONFIRMED and screening.email_confirmed_at
+
+
+REFUSALS = [
+    (
+        {"starts_at": future_local(days=-1)},
+        "starts_at",
+        "Die Vorführung muss in der Zukunft beginnen.",
+        "The screening must start in the future.",
+    ),
+    ({"starts_at": future_local(days=800)}, "starts_at", "höchstens 730 Tage im Voraus", "at most 730 days ahead"),
+    (
+        {"starts_at": "morgen abend"},
+        "starts_at",
+        "Bitte geben Sie Datum und Uhrzeit ein",
+        "Please enter a date and time",
+    ),
+    ({"expected_attendees": "0"}, "expected_attendees", "größer oder gleich 1", "greater than or equal to 1"),
+    (
+        {
+            "format": "in_person",
+            "online_url": "",
+            "city": "Köln",
+            "country": "DE",
+            "accept_distancing": "on",
+            "expected_attendees": "26",
+        },
+        "expected_attendees",
+        "höchstens 25 Personen",
+        "at most 25 people",
+    ),
+    (
+        {"format": "in_person", "online_url": "", "city": "Köln", "country": "DE"},
+        "accept_distancing",
+        "strenge Abstandsregeln: Bitte bestätigen",
+        "need strict distancing",
+    ),
+    (
+        {"format": "in_person", "online_url": "", "accept_distancing": "on", "country": "DE"},
+        "city",
+        "Bitte geben Sie den Ort",
+        "Please enter the city",
+    ),
+    (
+        {"format": "in_person", "online_url": "", "accept_distancing": "on", "city": "Köln"},
+        "country",
+        "Bitte wählen Sie das Land",
+        "Please choose the country",
+    ),
+    (
+        {"format": "in_person", "city": "Köln", "country": "DE", "accept_distancing": "on"},
+        "online_url",
+        "nur für virtuelle Vorführungen",
+        "only for virtual screenings",
+    ),
+    ({"online_url": "javascript:alert(1)"}, "online_url", "gültige Adresse", "valid URL"),
+    ({"email": "not-an-address"}, "email", "gültige E-Mail-Adresse", "valid email address"),
+    ({"title": "x" * 201}, "title", "höchstens 200 Zeichen", "at most 200 characters"),
+    ({"title": ""}, "title", "Dieses Feld ist zwingend erforderlich.", "This field is required."),
+    (
+        {"title": "Abend\r\nBcc: victim@example.org"},
+        "title",
+        "ohne Steuerzeichen",
+        "without special control characters",
+    ),
+    ({"host_name": "Ana\x00"}, "host_name", "Nullzeichen", "Null characters"),
+    (
+        {"accept_terms": None},
+        "accept_terms",
+        "Bitte akzeptieren Sie die Bedingungen von Netflix",
+        "Please accept Netflix's terms",
+    ),
+    ({"timezone": "Mars/Olympus"}, "timezone", "Bitte eine gültige Auswahl treffen", "Select a valid choice"),
+    (
+        {"starts_at": "2027-03-28T02:30", "timezone": "Europe/Berlin"},
+        "starts_at",
+        "gibt es in dieser Zeitzone nicht",
+        "does not exist in that time zone",
+    ),
+    ({"description": "y" * 2001}, "description", "höchstens 2000 Zeichen", "at most 2000 characters"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "field", "german", "english"), REFUSALS)
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_refusals_have_a_clear_message_in_the_visitors_language_and_keep_what_was_typed(
+    client, form_data, overrides, field, german, english, language
+):
+    data = form_data(**overrides)
+    response = client.post(f"/{language}/screenings/register/", data)
+    assert response.status_code == 400
+    html = unescape(response.content.decode())
+    assert (german if language == "de" else english) in html
+    assert f'id="id_{field}_error"' in html or field == "format"
+    assert 'aria-invalid="true"' in html
+    assert not Screening.objects.exists()
+    assert not mail.outbox
+    # Everything typed is still there.
+    assert 'value="Ana Beispiel"' in html or field == "host_name"
+    assert "Wir schauen den Film und sprechen danach." in html or field == "description"
+
+
+def test_the_small_group_limit_is_configurable(client, form_data, settings):
+    settings.SCREENING_MAX_IN_PERSON = 10
+    data = form_data(
+        format="in_person", online_url="", city="Köln", country="DE", accept_distancing="on", expected_attendees="11"
+    )
+    assert "höchstens 10 Personen" in client.post("/de/screenings/register/", data).content.decode()
+    data["expected_attendees"] = "10"
+    assert client.post("/de/screenings/register/", data).status_code == 302
+    assert Screening.objects.get().distancing_accepted_at is not None
+
+
+def test_the_honeypot_saves_nothing_and_tells_the_bot_nothing(client, form_data):
+    response = client.post("/de/screenings/register/", form_data(website="http://spam.example"))
+    assert response.status_code == 302
+    assert not Screening.objects.exists() and not mail.outbox
+
+
+def test_registrations_are_rate_limited_per_client_without_storing_the_address(client, form_data, settings):
+    settings.SCREENING_RATE_LIMIT = "3/h"
+    for n in range(3):
+        assert (
+            client.post(
+                "/de/screenings/register/", form_data(title=f"Abend {n}"), REMOTE_ADDR="198.51.100.23"
+            ).status_code
+            == 302
+        )
+    response = client.post("/de/screenings/register/", form_data(title="Abend 4"), REMOTE_ADDR="198.51.100.23")
+    assert response.status_code == 429
+    assert "Zu viele Anfragen" in response.content.decode()
+    assert Screening.objects.count() == 3
+    # Another client is not affected.
+    assert (
+        client.post("/en/screenings/register/", form_data(title="Other"), REMOTE_ADDR="198.51.100.99").status_code
+        == 302
+    )
+    assert (
+        "Too many requests"
+        in client.post("/en/screenings/register/", form_data(), REMOTE_ADDR="198.51.100.23").content.decode()
+    )
+    keys = " ".join(str(key) for key in cache._cache)
+    assert "198.51.100" not in keys
+
+
+def test_a_failing_mail_server_loses_nothing_and_the_email_can_be_sent_again(client, form_data, settings, admin_client):
+    settings.EMAIL_BACKEND = "tests.events.failing_mail.FailingBackend"
+    response = client.post("/en/screenings/register/", form_data(language="en"))
+    assert response["Location"] == "/en/screenings/registered/?sent=0"
+    assert "We could not send the email" in client.get(response["Location"]).content.decode()
+    screening = Screening.objects.get()
+    assert screening.title == "Filmabend mit Gespräch"
+    assert screening.confirmation_failed_at and "SMTPServerDisconnected" in screening.confirmation_error
+    # The admin shows it and can send again once the server is back.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    response = admin_client.post(
+        "/admin/events/screening/", {"action": "resend_confirmation", "_selected_action": [screening.pk]}
+    )
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    assert message.body.startswith("Hello Ana Beispiel,")
+    screening.refresh_from_db()
+    assert screening.confirmation_failed_at is None and screening.confirmation_sent_at
+
+
+def test_failed_emails_are_retried_by_the_management_command(client, form_data, settings):
+    from django.core.management import call_command
+
+    settings.EMAIL_BACKEND = "tests.events.failing_mail.FailingBackend"
+    client.post("/de/screenings/register/", form_data())
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = "https://example.org"
+    call_command("events_send_failed_emails", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    (message,) = mail.outbox
+    assert "https://example.org/de/screenings/manage/" in message.body
+    assert Screening.objects.get().confirmation_failed_at is None
+
+
+def test_a_new_terms_version_applies_to_new_registrations_only(client, form_data, terms):
+    client.post("/de/screenings/register/", form_data(title="Vorher"))
+    newer = NetflixTerms.objects.create(
+        version="2027-01",
+        title_de="Neue Bedingungen",
+        title_en="New terms",
+        summary_de="Neu.",
+        summary_en="New.",
+        official_url="https://help.netflix.com/",
+        valid_from=timezone.now() - timedelta(minutes=1),
+    )
+    client.post("/de/screenings/register/", form_data(title="Nachher"))
+    assert Screening.objects.get(title="Vorher").terms == terms
+    after = Screening.objects.get(title="Nachher")
+    assert after.terms == newer and after.terms_text.startswith("Neue Bedingungen")
+    assert "Neue Bedingungen" in client.get("/de/screenings/register/").content.decode()
+
+
+def test_future_terms_do_not_apply_yet(client, form_data, terms):
+    NetflixTerms.objects.create(
+        version="2099",
+        title_de="Zukunft",
+        title_en="Future",
+        summary_de="x",
+        summary_en="x",
+        official_url="https://help.netflix.com/",
+        valid_from=timezone.now() + timedelta(days=5),
+    )
+    client.post("/de/screenings/register/", form_data())
+    assert Screening.objects.get().terms == terms
+
+
+def test_registration_is_closed_without_terms(client):
+    NetflixTerms.objects.all().delete()
+    response = client.get("/en/screenings/register/")
+    assert response.status_code == 503 and "Registration is not open yet" in response.content.decode()
+
+
+def test_screenings_page_tells_the_seed_facts_in_both_languages(client):
+    german = client.get("/de/screenings/").content.decode()
+    for fact in (
+        "einmalige Genehmigung",
+        "über 190 Ländern",
+        "15. Oktober 2021",
+        "40-minütige",
+        "3–4-minütige",
+        "iPad",
+        "HDMI",
+        "höchstens 25",
+    ):
+        assert fact in german, fact
+    english = client.get("/en/screenings/").content.decode()
+    for fact in (
+        "one-time permission",
+        "over 190 countries",
+        "15 October 2021",
+        "40-minute",
+        "3–4-minute",
+        "iPad",
+        "HDMI",
+        "at most 25",
+    ):
+        assert fact in english, fact
