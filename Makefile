@@ -13,12 +13,13 @@ APT_GET := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -y -q
 # The test suite's database server (see tests/conftest.py).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/socialdilemma
 
-.PHONY: help run test serve messages compilemessages clean system-deps gettext postgres
+.PHONY: help run test serve bench messages compilemessages clean system-deps gettext postgres redis
 
 help:
 	@echo "make run    start the development site on http://127.0.0.1:$(PORT)/"
 	@echo "make test   install what the suite needs and run all checks and tests"
 	@echo "make serve  run the production configuration locally (gunicorn + whitenoise)"
+	@echo "make bench  load-test the production configuration and print the figures"
 	@echo "make messages  extract translatable strings into locale/*/LC_MESSAGES/django.po"
 
 # --- installation -----------------------------------------------------------------------------
@@ -51,7 +52,10 @@ gettext:
 # Start the local PostgreSQL server when it is installed but not running (installing it if absent).
 postgres:
 	@if ! command -v pg_lsclusters >/dev/null; then \
-	  echo "Installing PostgreSQL"; $(APT_GET) update && $(APT_GET) install postgresql; fi
+	  echo "Installing PostgreSQL (local connections from 127.0.0.1 trusted, for development and tests)"; \
+	  $(APT_GET) update && $(APT_GET) install postgresql && \
+	  $(SUDO) sed -i -E 's/^(host +all +all +(127\.0\.0\.1\/32|::1\/128) +)[a-z0-9-]+/\1trust/' \
+	    /etc/postgresql/*/main/pg_hba.conf; fi
 	@pg_lsclusters --no-header | while read -r version cluster port status rest; do \
 	  if [ "$$status" != "online" ]; then \
 	    echo "Starting PostgreSQL $$version/$$cluster"; \
@@ -60,6 +64,16 @@ postgres:
 	done
 	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; \
 	  echo "PostgreSQL does not answer on 127.0.0.1:5432"; exit 1
+
+# Start the local Redis server when it is installed but not answering (installing it if absent).
+redis:
+	@if ! command -v redis-server >/dev/null; then \
+	  echo "Installing Redis"; $(APT_GET) update && $(APT_GET) install --no-install-recommends redis-server; fi
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { \
+	  echo "Starting Redis"; mkdir -p /var/lib/redis /var/log/redis 2>/dev/null || true; \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; }
+	@for i in $$(seq 1 20); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && exit 0; sleep 0.5; done; \
+	  echo "Redis does not answer on 127.0.0.1:6379"; exit 1
 
 compilemessages: gettext $(VENV)/.installed-run
 	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -v0 --ignore='.venv'
@@ -72,11 +86,16 @@ run: compilemessages
 
 test: export DATABASE_URL ?= $(TEST_DATABASE_URL)
 test: export DJANGO_DEBUG = 1
-test: system-deps postgres $(VENV)/.installed-test compilemessages
+test: system-deps postgres redis $(VENV)/.installed-test compilemessages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run -v1
 	$(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+# The benchmark (see tests/bench.py): figures, not a pass/fail test.
+bench: postgres redis $(VENV)/.installed-test compilemessages
+	@command -v wrk >/dev/null || { $(APT_GET) update && $(APT_GET) install --no-install-recommends wrk; }
+	$(BIN)/python tests/bench.py
 
 # The production configuration, from the environment only (see README, "Settings").
 serve: export DJANGO_DEBUG = 0
@@ -84,8 +103,7 @@ serve: compilemessages
 	$(BIN)/python manage.py check --deploy --fail-level ERROR
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py collectstatic --no-input -v0
-	$(BIN)/gunicorn socialdilemma.wsgi --bind 127.0.0.1:$(PORT) --workers $$(( $$(nproc) * 2 + 1 )) \
-	  --access-logfile - --access-logformat '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
+	$(BIN)/gunicorn socialdilemma.wsgi --bind 127.0.0.1:$(PORT) --workers $$(( $$(nproc) * 2 + 1 ))
 
 messages: $(VENV)/.installed-run gettext
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l de -l en --no-location --no-obsolete \

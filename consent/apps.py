@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ConsentConfig(AppConfig):
     name = "consent"
     verbose_name = _("Cookie consent")
+
+    def ready(self):
+        from cookie_consent.models import Cookie, CookieGroup
+
+        from socialdilemma.pagecache import invalidate_on_change
+
+        invalidate_on_change(CookieGroup, Cookie)

@@ -1,4 +1,5 @@
 from cookie_consent.middleware import CleanCookiesMiddleware as LibraryCleanCookiesMiddleware
+from django.db import DatabaseError
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 
@@ -21,6 +22,8 @@ class ConsentMiddleware:
                 request.method == "GET"
                 and response.status_code == 200
                 and services.is_public_page(request)
+                # A private page (a host's page, whose address carries a secret) is never counted.
+                and "private" not in response.get("Cache-Control", "")
                 and request.consent.allows("analytics")
             ):
                 services.analytics_count(request, kind="page_view")
@@ -37,4 +40,8 @@ class CleanCookiesMiddleware(LibraryCleanCookiesMiddleware):
     def process_response(self, request, response):
         if not request.COOKIES:
             return response
-        return super().process_response(request, response)
+        try:
+            return super().process_response(request, response)
+        except DatabaseError:
+            # Without the database the groups are unknown; the next answered request cleans up.
+            return response

@@ -60,12 +60,6 @@ class ConsentState:
         """The browser's signal decides for at least one group that the visitor has not chosen for."""
         return self.gpc and bool(self.undecided)
 
-    @property
-    def cache_key(self):
-        """All that may change a page for this visitor: choices and GPC signal. Nothing personal."""
-        marks = {True: "1", False: "0", None: "-"}
-        return "".join(marks[self.choices.get(group)] for group in OPTIONAL_GROUPS) + ("g" if self.gpc_honoured else "")
-
 
 def consent_state(request):
     choices = {group: get_cookie_value_from_request(request, group) for group in OPTIONAL_GROUPS}

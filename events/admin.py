@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
+from socialdilemma.pagecache import content_changed
+
 from . import services
 from .models import NetflixTerms, Resource, Screening
 
@@ -82,6 +84,10 @@ class ScreeningAdmin(admin.ModelAdmin):
     ordering = ("-created_at",)
     actions = ("approve_for_tour", "reject_for_tour", "resend_confirmation", "export_csv")
     readonly_fields = (
+        # The tour is decided by the host's opt-in and the review actions only, so that approval can
+        # never publish a screening whose host did not ask for it.
+        "publish_on_tour",
+        "tour_status",
         "terms",
         "terms_accepted_at",
         "terms_text",
@@ -119,6 +125,18 @@ class ScreeningAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Screenings are registered by their hosts, who accept Netflix's terms themselves.
         return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        content_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        content_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        content_changed()
 
     @admin.display(description=_("email"))
     def email_state(self, screening):

@@ -1,6 +1,7 @@
 """The virtual tour as iCalendar (RFC 5545), with each screening in its own time zone."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
@@ -13,6 +14,7 @@ def screenings_calendar(screenings, *, request):
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", _("The Social Dilemma – virtual tour"))
     host = request.get_host().split(":")[0]
+    generated = timezone.now()
     tour_url = request.build_absolute_uri(reverse("events:tour"))
     for screening in screenings:
         event = Event()
@@ -21,7 +23,7 @@ def screenings_calendar(screenings, *, request):
         start = screening.local_start
         event.add("dtstart", start)
         event.add("dtend", start + SCREENING_DURATION)
-        event.add("dtstamp", screening.starts_at)
+        event.add("dtstamp", generated)
         event.add("location", _location(screening))
         description = [_("Screening of “The Social Dilemma”.")]
         if screening.organisation:

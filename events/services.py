@@ -3,15 +3,20 @@
 import csv
 import hmac
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django_countries import countries
+
+from socialdilemma.pagecache import content_changed
+from socialdilemma.proxy import client_ip
 
 from .models import NetflixTerms, Resource, Screening
 
@@ -34,6 +39,13 @@ EDITABLE_FIELDS = (
     "publish_on_tour",
 )
 PUBLIC_FIELDS = ("organisation", "title", "description", "format", "starts_at", "timezone", "city", "country")
+
+
+def client_key(group, request):
+    """The rate limit's name for a client: a keyed hash of its address, so the cache never holds the
+    address itself, nor anything that could be turned back into it without the site's secret."""
+    address = client_ip(request) if settings.RATELIMIT_TRUST_FORWARDED_FOR else request.META.get("REMOTE_ADDR", "")
+    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), "sha256").hexdigest()
 
 
 def terms_current(now=None):
@@ -111,17 +123,23 @@ def screening_update(*, screening, data):
     if screening.format == Screening.Format.IN_PERSON:
         screening.distancing_accepted_at = screening.distancing_accepted_at or timezone.now()
         screening.online_url = ""
+    was_on_tour = screening.shown_on_tour
     if public_changed and screening.tour_status == Screening.TourStatus.APPROVED:
         screening.tour_status = Screening.TourStatus.PENDING
         screening.tour_reviewed_at = None
     screening.save()
+    if was_on_tour:
+        content_changed()
     return public_changed
 
 
 def screening_cancel(screening):
+    was_on_tour = screening.shown_on_tour
     screening.status = Screening.Status.CANCELLED
     screening.cancelled_at = timezone.now()
     screening.save(update_fields=["status", "cancelled_at", "updated_at"])
+    if was_on_tour:
+        content_changed()
 
 
 def screening_review(*, screenings, approve):
@@ -136,25 +154,48 @@ def screening_review(*, screenings, approve):
     if approve:
         candidates = candidates.filter(publish_on_tour=True)
     changed = candidates.update(tour_status=status, tour_reviewed_at=now, updated_at=now)
+    content_changed()
     return changed, skipped
 
 
 def screening_send_link(screening, *, base_url):
-    """Send the host a fresh private link (the previous one stops working). True when the email went out."""
+    """Send the host a fresh private link. True when the email went out.
+
+    The new link replaces the previous one only once its email is sent, so a failed email never
+    breaks a link that works.
+    """
     token = Screening.new_token()
+    if not _send_link(screening, token=token, base_url=base_url, kind="link"):
+        return False
     screening.token_hash = Screening.hash_token(token)
     screening.save(update_fields=["token_hash", "updated_at"])
-    return _send_link(screening, token=token, base_url=base_url, kind="link")
+    return True
 
 
 def screenings_send_links_to(*, email, base_url):
     """ "Send me my link again": fresh links for every active screening of this address.
 
-    The caller answers the same whether or not anything was sent.
+    The caller answers the same whether or not anything was sent (see screenings_send_links_later).
     """
     cutoff = timezone.now() - timedelta(days=settings.SCREENING_HOST_LINK_DAYS)
     screenings = Screening.objects.filter(email__iexact=email.strip(), anonymised_at__isnull=True, starts_at__gt=cutoff)
     return sum(screening_send_link(screening, base_url=base_url) for screening in screenings)
+
+
+def screenings_send_links_later(*, email, base_url):
+    """Send the links after the answer has gone out, so that the answer's timing does not tell
+    whether the address is registered."""
+
+    def send():
+        try:
+            screenings_send_links_to(email=email, base_url=base_url)
+        finally:
+            connection.close()
+
+    if settings.SCREENING_SEND_LINKS_IN_BACKGROUND:
+        threading.Thread(target=send, daemon=True).start()
+    else:
+        screenings_send_links_to(email=email, base_url=base_url)
 
 
 def screenings_retry_failed_emails(*, base_url):
@@ -194,6 +235,31 @@ def _send_link(screening, *, token, base_url, kind):
     return True
 
 
+def tour_screenings(*, format="", country=""):
+    """The virtual tour, soonest first, optionally of one format and one country.
+
+    Returns the screenings and the filters actually applied (unknown values are ignored). Only the
+    fields the tour shows are loaded: never an email address or an online link.
+    """
+    screenings = Screening.objects.on_tour().only(
+        "id", "title", "organisation", "format", "starts_at", "timezone", "city", "country", "language"
+    )
+    format = format if format in Screening.Format.values else ""
+    country = country.upper() if country and country.upper() in dict(countries) else ""
+    if format:
+        screenings = screenings.filter(format=format)
+    if country:
+        screenings = screenings.filter(country=country)
+    return screenings.order_by("starts_at", "id"), format, country
+
+
+def tour_countries():
+    """(code, name) of the countries that have screenings on the tour, by name."""
+    names = dict(countries)
+    codes = Screening.objects.on_tour().exclude(country="").values_list("country", flat=True).distinct().order_by()
+    return sorted(((code, names.get(code, code)) for code in codes), key=lambda country: country[1])
+
+
 def resources_for_hosts(today=None):
     """Published resources; each knows whether it is available yet."""
     today = today or timezone.localdate()
@@ -209,7 +275,7 @@ def screenings_remove_personal_data(*, days=None, now=None):
     days = settings.SCREENING_PERSONAL_DATA_DAYS if days is None else days
     now = now or timezone.now()
     cutoff = now - timedelta(days=days)
-    return Screening.objects.filter(anonymised_at__isnull=True, starts_at__lt=cutoff).update(
+    cleared = Screening.objects.filter(anonymised_at__isnull=True, starts_at__lt=cutoff).update(
         host_name="",
         email="",
         organisation="",
@@ -222,6 +288,8 @@ def screenings_remove_personal_data(*, days=None, now=None):
         anonymised_at=now,
         updated_at=now,
     )
+    content_changed()
+    return cleared
 
 
 CSV_COLUMNS = [

@@ -1,12 +1,14 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, override
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django_countries import countries
 from django_ratelimit.core import is_ratelimited
 
 from . import calendar, services
@@ -14,6 +16,10 @@ from .forms import HostEditForm, ScreeningForm, SendLinkForm
 from .models import Screening
 
 TOUR_PAGE_SIZE = 20
+TOO_MANY = _(
+    "We received many forms from your connection in a short time. Please try again in an hour; "
+    "what you entered is still here."
+)
 
 
 def _base_url(request):
@@ -21,14 +27,13 @@ def _base_url(request):
 
 
 def _limited(request, group):
-    """Per-client limit on public forms; the client's address is only hashed into a short-lived cache key."""
+    """Per-client limit on public forms, counting only forms that would be accepted.
+
+    The client is known only by a keyed hash of its address, kept briefly in the cache.
+    """
     return is_ratelimited(
-        request, group=group, key="ip", rate=settings.SCREENING_RATE_LIMIT, method="POST", increment=True
+        request, group=group, key=services.client_key, rate=settings.SCREENING_RATE_LIMIT, method="POST", increment=True
     )
-
-
-def rate_limited(request):
-    return render(request, "events/rate_limited.html", status=429)
 
 
 def screenings(request):
@@ -44,18 +49,21 @@ def register(request):
     if terms is None:
         return render(request, "events/register_closed.html", status=503)
     if request.method == "POST":
-        if _limited(request, "register"):
-            return rate_limited(request)
         form = ScreeningForm(request.POST, language=get_language())
         if form.is_spam():
             # Answer a bot as if it had succeeded, and keep nothing.
             return redirect(reverse("events:registered") + "?sent=1")
-        if form.is_valid():
-            registration = services.screening_register(
-                data=form.screening_data(), terms=terms, language=get_language(), base_url=_base_url(request)
-            )
-            return redirect(reverse("events:registered") + ("?sent=1" if registration.email_sent else "?sent=0"))
         status = 400
+        if form.is_valid():
+            if _limited(request, "register"):
+                # Shown again with everything typed, so nothing is lost.
+                form.add_error(None, TOO_MANY)
+                status = 429
+            else:
+                registration = services.screening_register(
+                    data=form.screening_data(), terms=terms, language=get_language(), base_url=_base_url(request)
+                )
+                return redirect(reverse("events:registered") + ("?sent=1" if registration.email_sent else "?sent=0"))
     else:
         form = ScreeningForm(language=get_language())
         status = 200
@@ -134,47 +142,31 @@ def _token_paths(token):
 
 def send_link(request):
     sent = False
+    status = 200
     if request.method == "POST":
-        if _limited(request, "send-link"):
-            return rate_limited(request)
         form = SendLinkForm(request.POST)
+        status = 400
         if form.is_valid():
-            services.screenings_send_links_to(email=form.cleaned_data["email"], base_url=_base_url(request))
-            # The same answer whether or not the address is known.
-            return redirect(reverse("events:send-link") + "?sent=1")
+            if _limited(request, "send-link"):
+                form.add_error(None, TOO_MANY)
+                status = 429
+            else:
+                services.screenings_send_links_later(email=form.cleaned_data["email"], base_url=_base_url(request))
+                # The same answer whether or not the address is known.
+                return redirect(reverse("events:send-link") + "?sent=1")
     else:
         form = SendLinkForm()
         sent = request.GET.get("sent") == "1"
-    return render(request, "events/send_link.html", {"form": form, "sent": sent})
-
-
-def _tour_queryset(request):
-    screenings = Screening.objects.on_tour().only(
-        "id", "title", "organisation", "format", "starts_at", "timezone", "city", "country", "language"
-    )
-    chosen_format = request.GET.get("format", "")
-    if chosen_format in Screening.Format.values:
-        screenings = screenings.filter(format=chosen_format)
-    else:
-        chosen_format = ""
-    chosen_country = request.GET.get("country", "").upper()
-    if chosen_country and chosen_country in dict(countries):
-        screenings = screenings.filter(country=chosen_country)
-    else:
-        chosen_country = ""
-    return screenings.order_by("starts_at", "id"), chosen_format, chosen_country
+    return render(request, "events/send_link.html", {"form": form, "sent": sent}, status=status)
 
 
 def tour(request):
-    screenings, chosen_format, chosen_country = _tour_queryset(request)
-    page = Paginator(screenings, TOUR_PAGE_SIZE).get_page(request.GET.get("page"))
-    tour_countries = (
-        Screening.objects.on_tour().exclude(country="").values_list("country", flat=True).distinct().order_by()
+    screenings, chosen_format, chosen_country = services.tour_screenings(
+        format=request.GET.get("format", ""), country=request.GET.get("country", "")
     )
-    country_names = dict(countries)
-    country_choices = sorted(((code, country_names.get(code, code)) for code in tour_countries), key=lambda c: c[1])
-    query = "&".join(
-        f"{name}={value}" for name, value in (("format", chosen_format), ("country", chosen_country)) if value
+    page = Paginator(screenings, TOUR_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode(
+        [(name, value) for name, value in (("format", chosen_format), ("country", chosen_country)) if value]
     )
     return render(
         request,
@@ -184,14 +176,16 @@ def tour(request):
             "formats": Screening.Format.choices,
             "chosen_format": chosen_format,
             "chosen_country": chosen_country,
-            "country_choices": country_choices,
+            "country_choices": services.tour_countries(),
             "filter_query": query,
         },
     )
 
 
 def tour_feed(request):
-    screenings, _format, _country = _tour_queryset(request)
+    screenings, _format, _country = services.tour_screenings(
+        format=request.GET.get("format", ""), country=request.GET.get("country", "")
+    )
     body = calendar.screenings_calendar(screenings[:1000], request=request)
     return _ics_response(body, "virtual-tour.ics")
 

@@ -3,6 +3,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from socialdilemma.pagecache import content_changed
+
 from .models import Category, Entry
 
 
@@ -46,7 +48,9 @@ class EntryAdmin(TranslationAdmin):
     @admin.action(description=_("Publish selected entries"))
     def publish(self, request, queryset):
         queryset.update(published=True)
+        content_changed()
 
     @admin.action(description=_("Unpublish selected entries"))
     def unpublish(self, request, queryset):
         queryset.update(published=False)
+        content_changed()

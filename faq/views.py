@@ -37,7 +37,7 @@ def entry(request, slug):
     if faq_entry is None:
         raise Http404
     if faq_entry.slug != slug:
-        # A slug of the other language, or an old address: go to the entry's own address.
+        # A slug of the other language: go to the entry's own address in this language.
         return redirect(faq_entry, permanent=True)
     request.alternate_paths = {}
     for code in ("de", "en"):

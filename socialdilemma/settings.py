@@ -59,6 +59,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML compressed on the fly; cached pages are stored compressed already.
+    "django.middleware.gzip.GZipMiddleware",
+    # Whole public pages from memory, before any other work (see socialdilemma/pagecache.py).
+    "socialdilemma.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -106,20 +110,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The shared cache ("default") holds what every process must agree on: the content version that keeps
+# cached pages fresh, the cookie groups, rate-limit counters. With REDIS_URL it is Redis, shared by all
+# instances; without, a file cache that all workers of one machine share. Rendered pages live in each
+# process's memory ("pages"), keyed by the content version.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "socialdilemma",
-        }
+    SHARED_CACHE = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="socialdilemma"),
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SHARED_CACHE = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env.str("CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+CACHES = {
+    "default": SHARED_CACHE,
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": 2_000},
+    },
+}
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 
-# Email: console in development; e.g. smtp+tls://user:password@mail.example.org:587 in production.
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# Email: printed to the console in development; e.g. smtp+tls://user:password@mail.example.org:587.
+# Production needs a real mail server: hosts receive their private links by email.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default=_required_in_production("EMAIL_URL", "consolemail://"))
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Das soziale Dilemma <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -184,9 +204,10 @@ SCREENING_HOST_LINK_DAYS = env.int("SCREENING_HOST_LINK_DAYS", default=30)
 SCREENING_PERSONAL_DATA_DAYS = env.int("SCREENING_PERSONAL_DATA_DAYS", default=90)
 # Registrations and link requests per client and hour (django-ratelimit, counted in the cache only).
 SCREENING_RATE_LIMIT = env.str("SCREENING_RATE_LIMIT", default="10/h")
-if env.bool("DJANGO_TRUST_X_FORWARDED_FOR", default=False):
-    # Behind a proxy, the client is the address the proxy appended last to X-Forwarded-For.
-    RATELIMIT_IP_META_KEY = "socialdilemma.proxy.client_ip"
+# "Send me my link again" sends after answering, so its timing does not reveal registered addresses.
+SCREENING_SEND_LINKS_IN_BACKGROUND = env.bool("SCREENING_SEND_LINKS_IN_BACKGROUND", default=True)
+# Behind a proxy, the client is the address the proxy appended last to X-Forwarded-For.
+RATELIMIT_TRUST_FORWARDED_FOR = env.bool("DJANGO_TRUST_X_FORWARDED_FOR", default=False)
 
 # The admin's address can be moved away from the well-known /admin/.
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/").strip("/") + "/"
@@ -203,6 +224,8 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_HTTPONLY = True
+# Admin messages travel in the staff session, not in a cookie of their own.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True

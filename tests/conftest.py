@@ -1,13 +1,17 @@
 import os
 
-# `make test` sets DJANGO_DEBUG=1 (pytest-django still runs the tests with DEBUG off) and DATABASE_URL,
-# the local PostgreSQL, before pytest-django loads the settings.
+# The environment's defaults for the suite are set in tests/envdefaults.py, before Django's settings load.
 # Playwright's sync API keeps an event loop running in the test thread; Django's ORM calls made by
 # browser tests from that thread are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from datetime import timedelta
+
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
+
+from events import services as event_services
+from events.models import NetflixTerms, Screening
 
 
 @pytest.fixture(autouse=True)
@@ -19,8 +23,88 @@ def _reset_language():
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    from django.core.cache import cache
+def _send_in_the_foreground(settings):
+    """Emails that production sends after answering are sent at once in tests, inside the test's transaction."""
+    settings.SCREENING_SEND_LINKS_IN_BACKGROUND = False
 
-    cache.clear()
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Each test starts with empty caches: the shared one and this process's page cache."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    caches["pages"].clear()
     yield
+
+
+# Screenings, for the tests of every app that shows them.
+@pytest.fixture
+def terms(db):
+    return NetflixTerms.objects.get(version="2020-09")
+
+
+@pytest.fixture
+def make_screening(db, terms):
+    """Register a screening through the service (as the form would), returning (screening, token)."""
+
+    def make(*, approve=False, confirm=True, **fields):
+        start = fields.pop("starts_at", timezone.now() + timedelta(days=10))
+        data = {
+            "host_name": "Host",
+            "email": "host@example.org",
+            "organisation": "Org",
+            "title": "Screening",
+            "description": "",
+            "format": Screening.Format.IN_PERSON,
+            "starts_at": start,
+            "timezone": "Europe/Berlin",
+            "expected_attendees": 10,
+            "city": "Berlin",
+            "country": "DE",
+            "online_url": "",
+            "language": "de",
+            "publish_on_tour": True,
+            **fields,
+        }
+        registration = event_services.screening_register(
+            data=data, terms=terms, language=data["language"], base_url="http://testserver/"
+        )
+        screening = registration.screening
+        token = _last_token(screening)
+        if confirm:
+            event_services.screening_confirm_email(screening)
+        if approve:
+            event_services.screening_review(screenings=Screening.objects.filter(pk=screening.pk), approve=True)
+        screening.refresh_from_db()
+        return screening, token
+
+    return make
+
+
+def _last_token(screening):
+    from django.core import mail
+
+    for message in reversed(mail.outbox):
+        if screening.email in message.to:
+            return message.body.split("/screenings/manage/")[1].split("/")[0]
+    return None
+
+
+@pytest.fixture
+def site_content(transactional_db):
+    """The content the migrations bring, which transactional tests lose when tables are flushed."""
+    from cookie_consent.cache import delete_cache
+    from cookie_consent.models import Cookie, CookieGroup
+
+    from consent.seed import consent_groups_create
+    from events.models import NetflixTerms
+    from events.seed import netflix_terms_create
+    from faq.models import Entry
+    from faq.services import faq_import_seed
+
+    if not Entry.objects.exists():
+        faq_import_seed()
+    consent_groups_create(cookie_group_model=CookieGroup, cookie_model=Cookie)
+    netflix_terms_create(terms_model=NetflixTerms)
+    delete_cache()

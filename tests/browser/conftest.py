@@ -39,19 +39,5 @@ def page(browser, live_server):
 
 
 @pytest.fixture(autouse=True)
-def site_content(transactional_db):
-    """The content the migrations bring, which transactional tests lose when tables are flushed."""
-    from cookie_consent.cache import delete_cache
-    from cookie_consent.models import Cookie, CookieGroup
-
-    from consent.seed import consent_groups_create
-    from events.models import NetflixTerms
-    from events.seed import netflix_terms_create
-    from faq.models import Entry
-    from faq.services import faq_import_seed
-
-    if not Entry.objects.exists():
-        faq_import_seed()
-    consent_groups_create(cookie_group_model=CookieGroup, cookie_model=Cookie)
-    netflix_terms_create(terms_model=NetflixTerms)
-    delete_cache()
+def _browser_site_content(site_content):
+    """Browser tests run against a live server in another thread, so their data is committed."""

@@ -145,3 +145,80 @@ def test_banner_and_settings_page_have_no_serious_accessibility_violation(contex
     results = Axe().run(page)
     serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert not serious
+
+
+def test_accept_all_without_javascript(context_factory):
+    context = context_factory(java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/de/faq/")
+    page.get_by_role("region", name="Cookies und Datenschutz").get_by_role("button", name="Alle akzeptieren").click()
+    page.wait_for_url("**/de/faq/")
+    assert page.locator("#consent-banner").count() == 0
+    assert cookie_names(context) == ["cookie_consent"]
+    assert DailyCount.objects.get(path="/de/faq/").count == 1
+
+
+def test_decline_all_with_javascript(context_factory):
+    context = context_factory()
+    page = context.new_page()
+    page.goto("/en/")
+    page.get_by_role("region", name="Cookies and privacy").get_by_role("button", name="Decline all").click()
+    page.wait_for_selector("#consent-banner", state="detached")
+    assert cookie_names(context) == ["cookie_consent"]
+    page.goto("/en/faq/")
+    assert not DailyCount.objects.exists()
+
+
+def test_withdrawing_consent_removes_the_groups_cookies_in_the_browser(context_factory, live_server):
+    from cookie_consent.models import Cookie, CookieGroup
+
+    Cookie.objects.create(cookiegroup=CookieGroup.objects.get(varname="analytics"), name="_pk_id", description="tag")
+    context = context_factory()
+    page = context.new_page()
+    page.goto("/de/cookies/")
+    page.get_by_role("group", name="Ihre Auswahl für „Statistik“").get_by_label("Erlauben", exact=True).check()
+    page.get_by_role("group", name="Ihre Auswahl für „Trailer“").get_by_label("Nicht erlauben").check()
+    page.get_by_role("button", name="Meine Auswahl speichern").click()
+    page.wait_for_url("**saved=1#saved")
+    # A third-party analytics tag would now set its first-party cookie.
+    context.add_cookies([{"name": "_pk_id", "value": "abc", "url": live_server.url}])
+    assert "_pk_id" in cookie_names(context)
+    page.get_by_role("group", name="Ihre Auswahl für „Statistik“").get_by_label("Nicht erlauben").check()
+    page.get_by_role("button", name="Meine Auswahl speichern").click()
+    page.wait_for_url("**saved=1#saved")
+    assert cookie_names(context) == ["cookie_consent"]
+
+
+def test_settings_page_is_usable_with_the_keyboard_alone(context_factory):
+    context = context_factory()
+    page = context.new_page()
+    page.goto("/en/cookies/")
+    reached = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.name || document.activeElement.textContent"))
+        if reached[-1] == "analytics":
+            break
+    else:
+        pytest.fail(f"the choices are not reachable with Tab: {reached}")
+    page.keyboard.press("Space")  # the first radio: allow
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "trailer":
+            break
+    page.keyboard.press("ArrowDown")  # radios move with the arrow keys: do not allow
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "Save my choice":
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_url("**saved=1#saved")
+    value = next(c["value"] for c in context.cookies() if c["name"] == "cookie_consent")
+    assert "analytics=" in value and "analytics=-1" not in value and "trailer=-1" in value
+
+
+def test_gpc_banner_has_no_serious_accessibility_violation(context_factory):
+    page = context_factory(extra_http_headers={"Sec-GPC": "1"}).new_page()
+    page.goto("/de/")
+    results = Axe().run(page)
+    assert not [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]

@@ -27,13 +27,34 @@ def test_skip_link_is_first_and_moves_focus_to_the_content(page):
     assert page.evaluate("document.activeElement.id") == "main"
 
 
+def other_pages(language, make_screening):
+    """Pages that are not in the navigation: an FAQ entry, search results, errors, the host's pages."""
+    from faq.models import Entry
+
+    _screening, token = make_screening(approve=True)
+    entry = Entry.objects.get(slug_de="wie-lang-ist-der-film")
+    slug = entry.slug_de if language == "de" else entry.slug_en
+    return [
+        f"/{language}/faq/{slug}/",
+        f"/{language}/faq/?q=daten",
+        f"/{language}/faq/?q=nichtszuxyz",
+        f"/{language}/gibt-es-nicht/",
+        f"/{language}/screenings/registered/?sent=1",
+        f"/{language}/screenings/registered/?sent=0",
+        f"/{language}/screenings/manage/{token}/",
+        f"/{language}/screenings/manage/not-a-token/",
+    ]
+
+
 @pytest.mark.parametrize("language", ["de", "en"])
-def test_no_serious_accessibility_violation_on_any_page(page, language):
+def test_no_serious_accessibility_violation_on_any_page(page, language, make_screening):
     axe = Axe()
     failures = {}
+    paths = []
     for name in PUBLIC_PAGES:
         with translation.override(language):
-            path = reverse(name)
+            paths.append(reverse(name))
+    for path in paths + other_pages(language, make_screening):
         page.goto(path)
         results = axe.run(page)
         serious = [

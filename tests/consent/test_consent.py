@@ -278,3 +278,11 @@ def test_staff_edit_cookie_groups_in_both_languages(admin_client):
     html = admin_client.get(f"/admin/cookie_consent/cookiegroup/{group.pk}/change/").content.decode()
     for field in ("name_de", "name_en", "description_de", "description_en"):
         assert f'name="{field}"' in html
+
+
+def test_a_hosts_private_page_is_never_counted(client, make_screening):
+    _screening, token = make_screening()
+    client.post("/de/cookies/accept/", **SAME_ORIGIN)
+    assert client.get(f"/de/screenings/manage/{token}/").status_code == 200
+    assert not DailyCount.objects.filter(path__contains="manage").exists()
+    assert token not in " ".join(DailyCount.objects.values_list("path", flat=True))

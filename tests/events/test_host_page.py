@@ -171,4 +171,33 @@ def test_send_link_is_rate_limited(client, settings):
     settings.SCREENING_RATE_LIMIT = "2/h"
     for _ in range(2):
         client.post("/en/screenings/link/", {"email": "a@example.org"})
-    assert client.post("/en/screenings/link/", {"email": "a@example.org"}).status_code == 429
+    response = client.post("/en/screenings/link/", {"email": "a@example.org"})
+    assert response.status_code == 429
+    assert 'value="a@example.org"' in response.content.decode()
+
+
+def test_send_link_sends_after_answering_in_the_background(client, make_screening, settings, monkeypatch):
+    """The answer does not wait for the mail server (its timing would tell a registered address)."""
+    started = []
+
+    class RecordingThread:
+        def __init__(self, target, daemon):
+            started.append(daemon)
+            self.target = target
+
+        def start(self):
+            self.target()
+
+    monkeypatch.setattr("events.services.threading.Thread", RecordingThread)
+    settings.SCREENING_SEND_LINKS_IN_BACKGROUND = True
+    make_screening(email="known@example.org")
+    mail.outbox.clear()
+    assert client.post("/de/screenings/link/", {"email": "known@example.org"}).status_code == 302
+    assert started == [True] and len(mail.outbox) == 1
+
+
+def test_a_failed_email_keeps_the_working_link(client, make_screening, settings):
+    screening, token = make_screening()
+    settings.EMAIL_BACKEND = "tests.events.failing_mail.FailingBackend"
+    client.post("/de/screenings/link/", {"email": screening.email})
+    assert client.get(manage_url(token)).status_code == 200

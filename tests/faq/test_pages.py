@@ -69,6 +69,13 @@ def test_entry_without_english_falls_back_to_german_with_a_note(client, make_ent
     assert "This answer is not yet available in English" in client.get("/en/faq/").content.decode()
 
 
+def test_entry_without_english_question_also_has_the_note(client, make_entry):
+    entry = make_entry(question_de="Nur die Frage auf Deutsch?", question_en="")
+    html = client.get(f"/en/faq/{entry.slug_en}/").content.decode()
+    assert "Nur die Frage auf Deutsch?" in html
+    assert "This answer is not yet available in English" in html
+
+
 def test_category_without_published_entries_is_not_shown(client, make_entry):
     entry = make_entry(published=False)
     assert f'id="{entry.category.slug_de}"' not in client.get("/de/faq/").content.decode()
@@ -95,7 +102,9 @@ def _add_entries(count):
 
 
 @pytest.mark.parametrize("path", ["/de/faq/", "/en/faq/", "/de/faq/?q=daten", "/en/faq/?q=event"])
-def test_faq_pages_use_a_constant_number_of_queries(client, path):
+def test_faq_pages_use_a_constant_number_of_queries(client, path, settings):
+    settings.PAGE_CACHE_SECONDS = 0  # count the queries of rendering, not of the page cache
+
     def queries():
         with CaptureQueriesContext(connection) as captured:
             assert client.get(path).status_code == 200

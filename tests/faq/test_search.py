@@ -28,6 +28,18 @@ def test_english_search_stems(client):
     assert set(result_slugs("screenings", "en")) == set(result_slugs("screening", "en"))
 
 
+def test_english_search_finds_partial_words():
+    hits = services.faq_search(query="priv", language="en")
+    assert any("privacy" in r.entry.answer_en.lower() for r in hits)
+    assert any("<mark>privacy</mark>" in r.excerpt.lower() for r in hits)
+
+
+def test_german_no_hits_says_so_and_offers_the_categories(client):
+    html = client.get("/de/faq/", {"q": "xylophonzzz"}).content.decode()
+    assert "Keine Antworten zu „xylophonzzz“" in html
+    assert 'href="/de/faq/#ueber-den-film"' in html
+
+
 def test_search_uses_the_languages_own_words():
     assert result_slugs("Veranstaltung", "de")
     assert not result_slugs("Veranstaltung", "en")

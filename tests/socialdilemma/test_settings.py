@@ -27,9 +27,10 @@ def load_settings(**env):
 @pytest.mark.parametrize(
     ("env", "missing"),
     [
-        ({"DJANGO_ALLOWED_HOSTS": "example.org"}, "DJANGO_SECRET_KEY"),
-        ({"DJANGO_SECRET_KEY": "x" * 50}, "DJANGO_ALLOWED_HOSTS"),
+        ({"DJANGO_ALLOWED_HOSTS": "example.org", "EMAIL_URL": "smtp://mail"}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_SECRET_KEY": "x" * 50, "EMAIL_URL": "smtp://mail"}, "DJANGO_ALLOWED_HOSTS"),
         ({"DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "example.org"}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "example.org"}, "EMAIL_URL"),
     ],
 )
 def test_production_refuses_to_start_without_required_settings(env, missing):
@@ -40,7 +41,7 @@ def test_production_refuses_to_start_without_required_settings(env, missing):
 
 
 def test_production_starts_with_its_required_settings():
-    result = load_settings(DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="example.org")
+    result = load_settings(DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="example.org", EMAIL_URL="smtp://mail")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
 

@@ -67,7 +67,10 @@ def test_german_is_formal():
     import re
 
     text = (ROOT / "locale/de/LC_MESSAGES/django.po").read_text()
-    msgstrs = " ".join(re.findall(r'^msgstr "(.*)"$', text, flags=re.M))
+    # Every translation, plural forms and continuation lines included.
+    found = re.findall(r'^msgstr(?:\[\d\])? "(.*)"\n((?:".*"\n)*)', text, flags=re.M)
+    msgstrs = " ".join(first + rest for first, rest in found)
+    assert "Gastgeberseite" in msgstrs and "Vorführungen freigegeben" in msgstrs
     informal = re.findall(r"\b(du|dich|dir|dein|deine|deinen|deinem|deiner|euch|euer)\b", msgstrs, flags=re.I)
     assert not informal
 

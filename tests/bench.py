@@ -1,0 +1,290 @@
+"""`make bench`: the production configuration under load, compared with a static file in the same run.
+
+Starts `make serve` (gunicorn, DJANGO_DEBUG off, PostgreSQL, Redis when it answers) on loopback with the
+real FAQ and 1,000 approved upcoming screenings, drives it with wrk, and prints requests per second,
+p50/p99 latency and compressed bytes per response for each page, with its ratio to the stylesheet.
+Then the SQL queries per page and the bytes of a first visit to /de/faq/. Not a test: it prints figures.
+"""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = int(os.environ.get("BENCH_PORT", "8123"))
+BASE = f"http://127.0.0.1:{PORT}"
+DATABASE = "socialdilemma_bench"
+DURATION = os.environ.get("BENCH_DURATION", "8s")
+CONNECTIONS = 16
+
+POST_SCRIPT = """
+counter = 0
+request = function()
+  counter = counter + 1
+  local id = string.format("%d-%d-%d", os.time(), math.random(1, 1000000000), counter)
+  local body = "csrfmiddlewaretoken=TOKEN&host_name=Bench+Host&email=bench" .. id .. "%40example.org"
+    .. "&title=Bench+" .. id .. "&format=virtual&starts_at=START&timezone=Europe%2FBerlin"
+    .. "&expected_attendees=10&language=de&accept_terms=on&website="
+  return wrk.format("POST", "/de/screenings/register/", {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = "csrftoken=TOKEN",
+    ["Accept-Encoding"] = "gzip",
+  }, body)
+end
+"""
+
+
+def main():
+    for tool in ("wrk", "curl"):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is missing: `make bench` installs Debian's package.")
+    redis_url = "redis://127.0.0.1:6379/15" if _redis_answers() else ""
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
+        "REDIS_URL": redis_url,
+        "CACHE_DIR": tempfile.mkdtemp(prefix="bench-cache-"),
+        "EMAIL_URL": "dummymail://",
+        "SCREENING_RATE_LIMIT": "100000000/h",
+        "PORT": str(PORT),
+    }
+    started = time.monotonic()
+    print("Preparing the database (real FAQ, 1,000 approved upcoming screenings) ...", flush=True)
+    _fresh_database()
+    _manage(env, "migrate", "--no-input", "-v0")
+    _manage(env, "shell", "-v0", "-c", SEED)
+    if redis_url:
+        _manage(env, "shell", "-v0", "-c", "from django.core.cache import cache; cache.clear()")
+    server = subprocess.Popen(
+        ["make", "--no-print-directory", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        _wait_for_server()
+        rows = _load_rows()
+        queries = _queries_per_page(env)
+        first_visit = _first_visit("/de/faq/")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    _print_report(rows, queries, first_visit, redis_url, time.monotonic() - started)
+
+
+SEED = """
+from datetime import timedelta
+from django.utils import timezone
+from events.models import NetflixTerms, Screening
+terms = NetflixTerms.objects.get()
+now = timezone.now()
+Screening.objects.bulk_create([
+    Screening(host_name=f"Host {n}", email=f"host{n}@example.org", organisation=f"Organisation {n % 40}",
+              title=f"Screening number {n}", description="Film and conversation.",
+              format="in_person" if n % 3 else "virtual", starts_at=now + timedelta(hours=6 + n * 7),
+              timezone="Europe/Berlin", expected_attendees=12, city="Berlin" if n % 3 else "",
+              country=("DE", "AT", "CH", "FR")[n % 4] if n % 3 else "", language="de", publish_on_tour=True,
+              terms=terms, terms_accepted_at=now, terms_text="bench", status="confirmed",
+              email_confirmed_at=now, tour_status="approved", tour_reviewed_at=now)
+    for n in range(1000)
+])
+"""
+
+
+def _redis_answers():
+    try:
+        import redis
+
+        return redis.Redis.from_url("redis://127.0.0.1:6379/15", socket_connect_timeout=1).ping()
+    except Exception:
+        return False
+
+
+def _fresh_database():
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {DATABASE}")
+
+
+def _manage(env, *args):
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def _wait_for_server():
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(BASE + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("the server did not start")
+
+
+def _stylesheet_path():
+    html = _get("/de/faq/", encoding="identity")[1].decode()
+    return re.search(r'<link rel="stylesheet" href="([^"]+)"', html).group(1)
+
+
+def _get(path, encoding="gzip"):
+    request = urllib.request.Request(BASE + path, headers={"Accept-Encoding": encoding})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.headers, response.read()
+
+
+def _csrf_token():
+    request = urllib.request.Request(BASE + "/de/screenings/register/")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        cookie = response.headers["Set-Cookie"]
+    return re.search(r"csrftoken=([^;]+)", cookie).group(1)
+
+
+def _wrk(path, script=None):
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", "-H", "Accept-Encoding: gzip"]
+    if script:
+        command += ["-s", script]
+    output = subprocess.run(command + [BASE + path], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    latency = {m.group(1): _ms(m.group(2)) for m in re.finditer(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.M)}
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    return {
+        "rps": rps,
+        "p50": latency["50"],
+        "p99": latency["99"],
+        "errors": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+    }
+
+
+def _ms(value):
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def _load_rows():
+    stylesheet = _stylesheet_path()
+    pages = [
+        ("stylesheet (static baseline)", stylesheet),
+        ("/de/faq/", "/de/faq/"),
+        ("/en/faq/", "/en/faq/"),
+        ("/de/faq/?q=daten", "/de/faq/?q=daten"),
+        ("/de/tour/", "/de/tour/"),
+        ("/de/screenings/register/ (GET)", "/de/screenings/register/"),
+    ]
+    rows = []
+    for label, path in pages:
+        for _ in range(5):
+            _get(path)  # warm caches and connections
+        print(f"  measuring {label} ...", flush=True)
+        result = _wrk(path)
+        result.update(label=label, bytes=len(_get(path)[1]))
+        rows.append(result)
+    token = _csrf_token()
+    start = time.strftime("%Y-%m-%dT19%%3A30", time.localtime(time.time() + 30 * 86400))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(POST_SCRIPT.replace("TOKEN", token).replace("START", start))
+    print("  measuring registration POST ...", flush=True)
+    result = _wrk("/de/screenings/register/", script=script.name)
+    result.update(label=f"registration POST ({CONNECTIONS} clients)", bytes=0)
+    rows.append(result)
+    return rows
+
+
+QUERY_SCRIPT = """
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.conf import settings
+settings.PAGE_CACHE_SECONDS = 0
+client = Client(HTTP_HOST="127.0.0.1")
+for path in ["/de/faq/", "/en/faq/", "/de/faq/?q=daten", "/de/tour/", "/de/screenings/register/"]:
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path)
+    print(path, len(queries))
+"""
+
+
+def _queries_per_page(env):
+    output = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v0", "-c", QUERY_SCRIPT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return dict(line.rsplit(" ", 1) for line in output.strip().splitlines())
+
+
+def _first_visit(path):
+    headers, html = _get(path)
+    text = _get(path, encoding="identity")[1].decode()
+    head = text.split("</head>")[0]
+    assets = re.findall(r'<link rel="(?:stylesheet|icon)" href="([^"]+)"', text)
+    assets += re.findall(r'<script src="([^"]+)"', text) + re.findall(r'<img src="([^"]+)"', text)
+    sizes = {"HTML": len(html)}
+    for asset in assets:
+        sizes[asset] = len(_get(asset)[1])
+    blocking = len(re.findall(r'<link rel="stylesheet"', head)) + len(
+        [tag for tag in re.findall(r"<script[^>]*>", head) if "defer" not in tag and "async" not in tag]
+    )
+    return {"sizes": sizes, "total": sum(sizes.values()), "render_blocking": blocking}
+
+
+def _print_report(rows, queries, first_visit, redis_url, seconds):
+    baseline = rows[0]["rps"]
+    cpu = _cpu_name()
+    print()
+    print(
+        f"Benchmark: {cpu}, {os.cpu_count()} cores; gunicorn {2 * (os.cpu_count() or 1) + 1} sync workers; "
+        f"wrk {CONNECTIONS} connections, {DURATION} per row; cache: {'Redis' if redis_url else 'file (one machine)'}"
+    )
+    print()
+    print("| request | req/s | p50 ms | p99 ms | bytes (gzip) | ratio to static | errors |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for row in rows:
+        errors = row["errors"] + (1 if row["socket_errors"] else 0)
+        print(
+            f"| {row['label']} | {row['rps']:.0f} | {row['p50']:.2f} | {row['p99']:.2f} | "
+            f"{row['bytes'] or '–'} | {row['rps'] / baseline:.2f} | {errors if errors else 0} |"
+        )
+    print()
+    print("SQL queries per page (rendering, page cache off): " + ", ".join(f"{p} {n}" for p, n in queries.items()))
+    print(
+        f"First visit to /de/faq/: {first_visit['total']:,} bytes compressed in total "
+        f"({', '.join(f'{k} {v:,}' for k, v in first_visit['sizes'].items())}); "
+        f"render-blocking requests: {first_visit['render_blocking']}"
+    )
+    print(f"Finished in {seconds:.0f} s.")
+
+
+def _cpu_name():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+if __name__ == "__main__":
+    main()

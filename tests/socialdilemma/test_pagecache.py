@@ -1,0 +1,129 @@
+"""Consent-aware page caching: cheap repeated pages, never stale after a staff edit, never personal."""
+
+import gzip
+
+import pytest
+from cookie_consent.models import CookieGroup
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from events.models import NetflixTerms
+from faq.models import Entry
+
+pytestmark = pytest.mark.django_db
+
+SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin"}
+
+
+def get(client, path, **headers):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, **headers)
+    return response, len(queries)
+
+
+def body(response):
+    if response.get("Content-Encoding") == "gzip":
+        return gzip.decompress(response.content).decode()
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path", ["/de/", "/en/faq/", "/de/faq/?q=daten", "/de/screenings/", "/en/tour/", "/de/cookies/"]
+)
+def test_a_repeated_public_page_comes_from_memory_without_queries(client, path):
+    first, _ = get(client, path)
+    second, queries = get(client, path)
+    assert queries == 0
+    assert body(first) == body(second)
+    assert not second.cookies
+    for header in ("Cookie", "Sec-GPC", "Accept-Encoding"):
+        assert header in second["Vary"]
+
+
+def test_compressed_for_clients_that_accept_gzip(client):
+    get(client, "/de/faq/")
+    response, queries = get(client, "/de/faq/", HTTP_ACCEPT_ENCODING="gzip, br")
+    assert queries == 0 and response["Content-Encoding"] == "gzip"
+    assert len(response.content) < len(client.get("/de/faq/").content) / 3
+    assert "Häufig gestellte Fragen" in body(response)
+
+
+def test_each_consent_state_has_its_own_variant(client):
+    fresh, _ = get(client, "/de/")
+    assert 'id="consent-banner"' in body(fresh)
+    client.post("/de/cookies/save/", {"analytics": "decline", "trailer": "accept"}, **SAME_ORIGIN)
+    chosen, _ = get(client, "/de/")
+    assert 'id="consent-banner"' not in body(chosen)
+    assert "Trailer abspielen (lädt" not in body(chosen)
+    gpc, _ = get(client.__class__(), "/de/", HTTP_SEC_GPC="1")
+    assert "Global Privacy Control" in body(gpc)
+
+
+def test_visitors_who_accepted_analytics_are_counted_not_cached(client):
+    from consent.models import DailyCount
+
+    client.post("/de/cookies/accept/", **SAME_ORIGIN)
+    for _ in range(3):
+        _response, queries = get(client, "/de/faq/")
+        assert queries > 0
+    assert DailyCount.objects.get(path="/de/faq/").count == 3
+
+
+@pytest.mark.parametrize("path", ["/de/screenings/register/", "/en/screenings/link/"])
+def test_pages_with_a_csrf_token_are_never_shared(client, path):
+    get(client, path)
+    # A page served from the cache would carry no cookie: this one is rendered for its visitor.
+    assert "csrftoken" in client.__class__().get(path).cookies
+
+
+def test_staff_with_a_session_bypass_the_cache(admin_client, client):
+    get(client, "/de/faq/")
+    _response, queries = get(admin_client, "/de/faq/")
+    assert queries > 0
+
+
+def test_a_staff_edit_shows_on_the_very_next_request(client):
+    get(client, "/de/faq/")
+    entry = Entry.objects.get(slug_de="wie-lang-ist-der-film")
+    entry.question_de = "Wie lang dauert der Film genau?"
+    entry.save()
+    assert "Wie lang dauert der Film genau?" in body(get(client, "/de/faq/")[0])
+    # and an admin action that updates many rows at once
+    client_html = body(get(client, "/de/faq/")[0])
+    assert "Wie lang dauert der Film genau?" in client_html
+
+
+def test_unpublishing_through_the_admin_list_is_fresh(client, admin_client):
+    entry = Entry.objects.get(slug_de="wie-lang-ist-der-film")
+    get(client, "/de/faq/")
+    admin_client.post("/admin/faq/entry/", {"action": "unpublish", "_selected_action": [entry.pk]})
+    assert 'id="wie-lang-ist-der-film"' not in body(get(client, "/de/faq/")[0])
+
+
+def test_cookie_group_and_terms_edits_are_fresh(client):
+    get(client, "/en/cookies/")
+    group = CookieGroup.objects.get(varname="analytics")
+    group.name_en = "Statistics"
+    group.save()
+    assert ">Statistics</h2>" in body(get(client, "/en/cookies/")[0])
+    get(client, "/en/screenings/")
+    terms = NetflixTerms.objects.get()
+    terms.title_en = "Netflix's screening terms, revised wording"
+    terms.save()
+    assert "revised wording" in body(get(client, "/en/screenings/")[0])
+
+
+def test_screening_approval_is_fresh_on_the_tour(client, make_screening):
+    screening, _ = make_screening(title="Frisch freigegeben")
+    assert "Frisch freigegeben" not in body(get(client, "/de/tour/")[0])
+    from events.models import Screening
+    from events.services import screening_review
+
+    screening_review(screenings=Screening.objects.filter(pk=screening.pk), approve=True)
+    assert "Frisch freigegeben" in body(get(client, "/de/tour/")[0])
+
+
+def test_cache_keys_hold_nothing_personal_and_long_queries_are_not_cached(client):
+    get(client, "/de/faq/?q=" + "x" * 400)
+    _response, queries = get(client, "/de/faq/?q=" + "x" * 400)
+    assert queries > 0
