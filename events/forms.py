@@ -9,8 +9,20 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from .models import Screening
+from .widgets import LongSelect
 
 TIMEZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(available_timezones()) if "/" in name]
+
+
+def timezone_choices():
+    # A callable, so that each form does not deep-copy hundreds of choices.
+    return TIMEZONE_CHOICES
+
+
+def country_choices():
+    return [("", _("– choose –")), *countries]
+
+
 DATETIME_LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
 # The form's fields that are stored on the screening as they are.
 STORED_FIELDS = (
@@ -38,6 +50,25 @@ def no_control_characters(value):
 
 
 SINGLE_LINE_FIELDS = ("host_name", "organisation", "title", "city")
+
+
+class LongChoiceField(forms.ChoiceField):
+    """A choice among hundreds (time zones, countries), validated with a set instead of a list scan.
+
+    Its choices are a callable (so forms do not deep-copy them); the valid keys are computed once.
+    """
+
+    _valid_keys = {}
+
+    def valid_value(self, value):
+        keys = self._valid_keys.get(self._choices_source)
+        if keys is None:
+            keys = self._valid_keys[self._choices_source] = {str(key) for key, _label in self.choices}
+        return str(value) in keys
+
+    def __init__(self, *, choices, **kwargs):
+        super().__init__(choices=choices, **kwargs)
+        self._choices_source = choices
 
 
 class LocalDateTimeField(forms.Field):
@@ -83,12 +114,20 @@ class ScreeningForm(forms.Form):
     starts_at = LocalDateTimeField(
         label=_("Date and start time"), help_text=_("Local time in the screening's time zone.")
     )
-    timezone = forms.ChoiceField(label=_("Time zone"), choices=TIMEZONE_CHOICES, initial="Europe/Berlin")
+    timezone = LongChoiceField(
+        label=_("Time zone"), choices=timezone_choices, initial="Europe/Berlin", widget=LongSelect
+    )
     expected_attendees = forms.IntegerField(label=_("Expected attendees"), min_value=1, max_value=100_000)
     city = forms.CharField(
         label=_("City"), max_length=100, required=False, help_text=_("Required for in-person screenings.")
     )
-    country = forms.ChoiceField(label=_("Country"), required=False, help_text=_("Required for in-person screenings."))
+    country = LongChoiceField(
+        label=_("Country"),
+        choices=country_choices,
+        required=False,
+        help_text=_("Required for in-person screenings."),
+        widget=LongSelect,
+    )
     online_url = forms.URLField(
         assume_scheme="https",
         label=_("Link to the online screening (optional)"),
@@ -118,7 +157,6 @@ class ScreeningForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.instance = instance
         self.fields["language"].initial = language
-        self.fields["country"].choices = [("", _("– choose –")), *countries]
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         for name in SINGLE_LINE_FIELDS:
             self.fields[name].validators.append(no_control_characters)

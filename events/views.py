@@ -11,6 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
+from socialdilemma.pagecache import render_with_csrf_token
+
 from . import calendar, services
 from .forms import HostEditForm, ScreeningForm, SendLinkForm
 from .models import Screening
@@ -45,39 +47,50 @@ def screenings(request):
 
 
 def register(request):
+    terms = None
+    try:
+        if request.method != "POST":
+            # The empty form is the same for everyone but its CSRF token.
+            return render_with_csrf_token(request, "events/register.html", lambda: _register_context(None))
+        terms = _terms_or_closed()
+    except RegistrationClosed:
+        return render(request, "events/register_closed.html", status=503)
+    form = ScreeningForm(request.POST, language=get_language())
+    if form.is_spam():
+        # Answer a bot as if it had succeeded, and keep nothing.
+        return redirect(reverse("events:registered") + "?sent=1")
+    status = 400
+    if form.is_valid():
+        if _limited(request, "register"):
+            # Shown again with everything typed, so nothing is lost.
+            form.add_error(None, TOO_MANY)
+            status = 429
+        else:
+            registration = services.screening_register(
+                data=form.screening_data(), terms=terms, language=get_language(), base_url=_base_url(request)
+            )
+            return redirect(reverse("events:registered") + ("?sent=1" if registration.email_sent else "?sent=0"))
+    return render(request, "events/register.html", _register_context(form, terms), status=status)
+
+
+class RegistrationClosed(Exception):
+    """No version of Netflix's terms applies yet, so nobody can accept them."""
+
+
+def _terms_or_closed():
     terms = services.terms_current()
     if terms is None:
-        return render(request, "events/register_closed.html", status=503)
-    if request.method == "POST":
-        form = ScreeningForm(request.POST, language=get_language())
-        if form.is_spam():
-            # Answer a bot as if it had succeeded, and keep nothing.
-            return redirect(reverse("events:registered") + "?sent=1")
-        status = 400
-        if form.is_valid():
-            if _limited(request, "register"):
-                # Shown again with everything typed, so nothing is lost.
-                form.add_error(None, TOO_MANY)
-                status = 429
-            else:
-                registration = services.screening_register(
-                    data=form.screening_data(), terms=terms, language=get_language(), base_url=_base_url(request)
-                )
-                return redirect(reverse("events:registered") + ("?sent=1" if registration.email_sent else "?sent=0"))
-    else:
-        form = ScreeningForm(language=get_language())
-        status = 200
-    return render(
-        request,
-        "events/register.html",
-        {
-            "form": form,
-            "terms": terms,
-            "max_in_person": settings.SCREENING_MAX_IN_PERSON,
-            "personal_data_days": settings.SCREENING_PERSONAL_DATA_DAYS,
-        },
-        status=status,
-    )
+        raise RegistrationClosed
+    return terms
+
+
+def _register_context(form, terms=None):
+    return {
+        "form": form or ScreeningForm(language=get_language()),
+        "terms": terms or _terms_or_closed(),
+        "max_in_person": settings.SCREENING_MAX_IN_PERSON,
+        "personal_data_days": settings.SCREENING_PERSONAL_DATA_DAYS,
+    }
 
 
 def registered(request):

@@ -1,7 +1,8 @@
 """Consent-aware caching of whole public pages, fresh after every staff edit.
 
 A page is cached per host, language, path and query and per consent state (the visitor's choices and
-the Global Privacy Control signal: never anything personal), in each process's memory. Every key also
+the Global Privacy Control signal: never anything personal), in each process's memory (a plain
+dictionary: no serialisation on the way out). Every key also
 carries the *content version*, kept in the shared cache (Redis with REDIS_URL, otherwise a file cache
 that all workers of one machine share). A staff edit replaces the content version, so the very next
 request to any worker of any instance misses and renders afresh. Entries also expire after
@@ -10,24 +11,36 @@ PAGE_CACHE_SECONDS, so that time-dependent pages (past screenings leave the tour
 Not cached: anything but GET/HEAD of a public page, requests with cookies other than the consent and
 CSRF cookies (staff sessions, cookies a declined group left behind), visitors who accepted analytics
 (their page views are counted), and responses that set a cookie, use a CSRF token, are private, or are
-not 200.
+not 200. A page whose only personal part is its CSRF token (an empty form) may use
+render_with_csrf_token: its HTML is cached without any token, and each visitor's own token is filled
+in on every request.
 """
 
 import gzip
 import hashlib
+import struct
+import threading
+import time
 import uuid
+import zlib
+from collections import OrderedDict
 
 from cookie_consent.cache import all_cookie_groups
 from cookie_consent.util import parse_cookie_str
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 
 CONTENT_VERSION_KEY = "content-version"
 CACHEABLE_COOKIES = {"cookie_consent", "csrftoken"}
 MAX_QUERY_LENGTH = 300
 MIN_COMPRESS_LENGTH = 200
+MAX_PAGES = 2_000
+# Stands in for the CSRF token in cached HTML; cannot occur in a page otherwise.
+CSRF_PLACEHOLDER = "csrf-token-placeholder-c4e1d0a7"
 
 _group_versions = {}  # content version -> {group: version}, per process
 
@@ -53,6 +66,134 @@ def invalidate_on_change(*models):
 def content_changed(**_signal_kwargs):
     """Call after any change that public pages show: every cached page is then stale everywhere."""
     cache.set(CONTENT_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+class LocalPages:
+    """This process's cached pages: an LRU dictionary with expiry, safe for threaded servers."""
+
+    def __init__(self, max_entries=MAX_PAGES):
+        self.max_entries = max_entries
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            item = self.entries.get(key)
+            if item is None:
+                return None
+            expires, value = item
+            if expires < time.monotonic():
+                del self.entries[key]
+                return None
+            self.entries.move_to_end(key)
+            return value
+
+    def set(self, key, value, seconds):
+        with self.lock:
+            self.entries[key] = (time.monotonic() + seconds, value)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+
+
+local_pages = LocalPages()
+
+
+def page_key(request, *, cookies_allowed=CACHEABLE_COOKIES):
+    """The cache key of this request's page, or None when the page must be rendered for the visitor."""
+    if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
+        return None
+    if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+        return None  # SecurityMiddleware redirects it to HTTPS
+    query = request.META.get("QUERY_STRING", "")
+    if not request.path.startswith(_public_prefixes()) or len(query) > MAX_QUERY_LENGTH:
+        return None
+    if set(request.COOKIES) - cookies_allowed:
+        return None
+    version = content_version()
+    state = consent_key(request, version)
+    if state is None:
+        return None
+    raw = "|".join((request.get_host(), request.path, query, state, version))
+    return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+_prefixes = None
+
+
+def _public_prefixes():
+    global _prefixes
+    if _prefixes is None:
+        _prefixes = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
+    return _prefixes
+
+
+def render_with_csrf_token(request, template_name, make_context, *, status=200):
+    """Render a page whose only personal part is its CSRF token, from the cache where possible.
+
+    The cached HTML holds a placeholder; the visitor's own token (and with it the CSRF cookie) is
+    filled in on every request, so no two visitors ever receive the same token. make_context is
+    called only when the page must be rendered. The parts around the token are kept compressed too,
+    so that a compressed answer costs only the token's few bytes of compression.
+    """
+    key = page_key(request)
+    key = key and key + ":without-token"  # not a whole response: a key of its own
+    page = local_pages.get(key) if key else None
+    if page is None:
+        html = render_to_string(template_name, {**make_context(), "csrf_token": CSRF_PLACEHOLDER}, request)
+        page = _TokenPage(html)
+        if key:
+            local_pages.set(key, page, settings.PAGE_CACHE_SECONDS)
+    token = get_token(request)
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = HttpResponse(page.gzip_with(token), status=status)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(page.html_with(token), status=status)
+    patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
+    return response
+
+
+class _TokenPage:
+    """A page's HTML split at its token placeholders, each part also as a raw deflate segment.
+
+    A gzip stream may be a sequence of independently compressed deflate segments as long as every
+    segment but the last ends on a byte boundary (a sync flush): so the fixed parts are compressed once
+    and only the token is compressed per request.
+    """
+
+    def __init__(self, html):
+        self.parts = [part.encode() for part in html.split(CSRF_PLACEHOLDER)]
+        self.segments = [_deflate(part, final=index == len(self.parts) - 1) for index, part in enumerate(self.parts)]
+
+    def html_with(self, token):
+        return token.encode().join(self.parts)
+
+    def gzip_with(self, token):
+        token_segment = _deflate(token.encode(), final=False)
+        pieces, crc, size = [_GZIP_HEADER], 0, 0
+        for index, (part, segment) in enumerate(zip(self.parts, self.segments, strict=True)):
+            if index:
+                pieces.append(token_segment)
+                crc = zlib.crc32(token.encode(), crc)
+                size += len(token)
+            pieces.append(segment)
+            crc = zlib.crc32(part, crc)
+            size += len(part)
+        pieces.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
+        return b"".join(pieces)
+
+
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+
+
+def _deflate(data, *, final):
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush(zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH)
 
 
 def _optional_group_versions(version):
@@ -90,37 +231,19 @@ def consent_key(request, version):
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.pages = caches["pages"]
-        self.prefixes = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
 
     def __call__(self, request):
-        key = self._key(request)
+        key = page_key(request)
         if key is None:
             return self.get_response(request)
-        entry = self.pages.get(key)
+        entry = local_pages.get(key)
         if entry is not None:
             return self._from_entry(entry, request)
         response = self.get_response(request)
         if self._storable(request, response):
             entry = self._entry(response)
-            self.pages.set(key, entry, settings.PAGE_CACHE_SECONDS)
-            if "gzip" in request.headers.get("Accept-Encoding", "") and entry["gzip"] is not None:
-                return self._from_entry(entry, request)
+            local_pages.set(key, entry, settings.PAGE_CACHE_SECONDS)
         return response
-
-    def _key(self, request):
-        if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
-            return None
-        if not request.path.startswith(self.prefixes) or len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_LENGTH:
-            return None
-        if set(request.COOKIES) - CACHEABLE_COOKIES:
-            return None
-        version = content_version()
-        state = consent_key(request, version)
-        if state is None:
-            return None
-        raw = "|".join((request.get_host(), request.path, request.META.get("QUERY_STRING", ""), state, version))
-        return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
     @staticmethod
     def _storable(request, response):
@@ -131,16 +254,17 @@ class PageCacheMiddleware:
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             and "private" not in response.get("Cache-Control", "")
             and "no-store" not in response.get("Cache-Control", "")
-            and not response.has_header("Content-Encoding")
         )
 
     @staticmethod
     def _entry(response):
         body = response.content
+        if response.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)  # GZipMiddleware compressed it for this request
         compressed = gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= MIN_COMPRESS_LENGTH else None
         return {
             "status": response.status_code,
-            "headers": list(response.items()),
+            "headers": [(h, v) for h, v in response.items() if h.lower() not in ("content-length", "content-encoding")],
             "body": body,
             "gzip": compressed if compressed is not None and len(compressed) < len(body) else None,
         }
@@ -150,8 +274,7 @@ class PageCacheMiddleware:
         use_gzip = entry["gzip"] is not None and "gzip" in request.headers.get("Accept-Encoding", "")
         response = HttpResponse(entry["gzip"] if use_gzip else entry["body"], status=entry["status"])
         for header, value in entry["headers"]:
-            if header.lower() != "content-length":
-                response[header] = value
+            response[header] = value
         if use_gzip:
             response["Content-Encoding"] = "gzip"
         response["Content-Length"] = str(len(response.content))

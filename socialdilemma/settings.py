@@ -57,12 +57,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Whole public pages from memory, before any other work (see socialdilemma/pagecache.py). It stores
+    # responses as the middleware below finished them, security headers included.
+    "socialdilemma.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # HTML compressed on the fly; cached pages are stored compressed already.
     "django.middleware.gzip.GZipMiddleware",
-    # Whole public pages from memory, before any other work (see socialdilemma/pagecache.py).
-    "socialdilemma.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -113,11 +114,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The shared cache ("default") holds what every process must agree on: the content version that keeps
 # cached pages fresh, the cookie groups, rate-limit counters. With REDIS_URL it is Redis, shared by all
 # instances; without, a file cache that all workers of one machine share. Rendered pages live in each
-# process's memory ("pages"), keyed by the content version.
+# process's memory (socialdilemma.pagecache), keyed by the content version.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     SHARED_CACHE = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "socialdilemma.cache_backends.ReusingRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="socialdilemma"),
     }
@@ -127,14 +128,7 @@ else:
         "LOCATION": env.str("CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
         "OPTIONS": {"MAX_ENTRIES": 10_000},
     }
-CACHES = {
-    "default": SHARED_CACHE,
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "pages",
-        "OPTIONS": {"MAX_ENTRIES": 2_000},
-    },
-}
+CACHES = {"default": SHARED_CACHE}
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 
 # Email: printed to the console in development; e.g. smtp+tls://user:password@mail.example.org:587.

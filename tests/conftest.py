@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from events import services as event_services
 from events.models import NetflixTerms, Screening
+from tests.helpers import future_local
 
 
 @pytest.fixture(autouse=True)
@@ -31,10 +32,12 @@ def _send_in_the_foreground(settings):
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Each test starts with empty caches: the shared one and this process's page cache."""
-    from django.core.cache import caches
+    from django.core.cache import cache
 
-    caches["default"].clear()
-    caches["pages"].clear()
+    from socialdilemma.pagecache import local_pages
+
+    cache.clear()
+    local_pages.clear()
     yield
 
 
@@ -108,3 +111,32 @@ def site_content(transactional_db):
     consent_groups_create(cookie_group_model=CookieGroup, cookie_model=Cookie)
     netflix_terms_create(terms_model=NetflixTerms)
     delete_cache()
+
+
+@pytest.fixture
+def form_data():
+    """A valid registration as a browser would post it; tests override single fields."""
+
+    def make(**overrides):
+        data = {
+            "host_name": "Ana Beispiel",
+            "email": "ana@example.org",
+            "organisation": "Medienwerkstatt",
+            "title": "Filmabend mit Gespräch",
+            "description": "Wir schauen den Film und sprechen danach.",
+            "format": "virtual",
+            "starts_at": future_local(),
+            "timezone": "Europe/Berlin",
+            "expected_attendees": "12",
+            "city": "",
+            "country": "",
+            "online_url": "https://meet.example.org/filmabend",
+            "language": "de",
+            "publish_on_tour": "on",
+            "accept_terms": "on",
+            "website": "",
+        }
+        data.update(overrides)
+        return {key: value for key, value in data.items() if value is not None}
+
+    return make

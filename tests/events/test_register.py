@@ -8,8 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from events.models import NetflixTerms, Screening
-
-from .conftest import future_local
+from tests.helpers import future_local
 
 pytestmark = pytest.mark.django_db
 

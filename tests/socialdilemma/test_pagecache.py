@@ -127,3 +127,59 @@ def test_cache_keys_hold_nothing_personal_and_long_queries_are_not_cached(client
     get(client, "/de/faq/?q=" + "x" * 400)
     _response, queries = get(client, "/de/faq/?q=" + "x" * 400)
     assert queries > 0
+
+
+def test_an_empty_form_is_cached_without_its_token_and_every_visitor_gets_their_own(form_data):
+    import re
+
+    from django.test import Client
+
+    from events.models import Screening
+    from socialdilemma.pagecache import CSRF_PLACEHOLDER
+
+    tokens = []
+    for _ in range(2):
+        visitor = Client(enforce_csrf_checks=True)
+        response = visitor.get("/de/screenings/register/")
+        html = response.content.decode()
+        assert CSRF_PLACEHOLDER not in html
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        tokens.append(token)
+        assert "csrftoken" in response.cookies
+    assert tokens[0] != tokens[1]
+    # The token of the cached form is valid for its visitor.
+    posted = visitor.post("/de/screenings/register/", {**form_data(), "csrfmiddlewaretoken": tokens[1]})
+    assert posted.status_code == 302 and Screening.objects.count() == 1
+    stranger = Client(enforce_csrf_checks=True)
+    stranger.get("/de/screenings/register/")
+    assert (
+        stranger.post("/de/screenings/register/", {**form_data(), "csrfmiddlewaretoken": tokens[0]}).status_code == 403
+    )
+
+
+def test_the_cached_empty_form_skips_rendering(client):
+    from unittest import mock
+
+    client.get("/de/screenings/register/")
+    with mock.patch("socialdilemma.pagecache.render_to_string") as render:
+        assert client.get("/de/screenings/register/").status_code == 200
+    render.assert_not_called()
+
+
+def test_the_cached_empty_form_compresses_correctly_with_each_visitors_token():
+    import re
+
+    from django.test import Client
+
+    pages = []
+    for _ in range(3):
+        visitor = Client()
+        response = visitor.get("/en/screenings/register/", HTTP_ACCEPT_ENCODING="gzip")
+        assert response["Content-Encoding"] == "gzip"
+        html = gzip.decompress(response.content).decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        plain = visitor.get("/en/screenings/register/").content.decode()
+        assert html.replace(token, "T") == re.sub(r'(name="csrfmiddlewaretoken" value=")[^"]+', r"\1T", plain)
+        pages.append(html)
+    assert len(set(pages)) == 3
+    assert "</html>" in pages[0]
