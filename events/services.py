@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_countries import countries
 
-from socialdilemma.pagecache import content_changed
+from socialdilemma.pagecache import content_changed, per_content_version
 from socialdilemma.proxy import client_ip
 
 from .models import NetflixTerms, Resource, Screening
@@ -48,9 +48,26 @@ def client_key(group, request):
     return hmac.new(settings.SECRET_KEY.encode(), address.encode(), "sha256").hexdigest()
 
 
-def terms_current(now=None):
-    """The Netflix terms version that applies to a registration made now, or None."""
-    return NetflixTerms.objects.filter(valid_from__lte=now or timezone.now()).order_by("-valid_from").first()
+def terms_current():
+    """The Netflix terms version that applies to a registration made now, or None.
+
+    Remembered until the content changes (staff edit terms rarely; every registration needs them), or
+    until the next version becomes valid by itself.
+    """
+    now = timezone.now()
+    current, next_valid_from = per_content_version("netflix-terms", _terms_now_and_next)
+    if next_valid_from is not None and next_valid_from <= now:
+        current, _next = _terms_now_and_next()
+    return current
+
+
+def _terms_now_and_next():
+    now = timezone.now()
+    current = NetflixTerms.objects.filter(valid_from__lte=now).order_by("-valid_from").first()
+    upcoming = (
+        NetflixTerms.objects.filter(valid_from__gt=now).order_by("valid_from").values_list("valid_from", flat=True)
+    )
+    return current, upcoming.first()
 
 
 def terms_text(terms, language):

@@ -76,15 +76,15 @@ class LocalPages:
         self.entries = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key):
+    def get(self, key, default=None):
         with self.lock:
             item = self.entries.get(key)
             if item is None:
-                return None
+                return default
             expires, value = item
             if expires < time.monotonic():
                 del self.entries[key]
-                return None
+                return default
             self.entries.move_to_end(key)
             return value
 
@@ -101,6 +101,20 @@ class LocalPages:
 
 
 local_pages = LocalPages()
+
+
+def per_content_version(name, compute):
+    """compute(), remembered in this process until content changes (or the page cache time passes).
+
+    For things every request needs and only staff change (the current Netflix terms, say).
+    """
+    key = f"value:{name}:{content_version()}"
+    missing = object()
+    value = local_pages.get(key, missing)
+    if value is missing:
+        value = compute()
+        local_pages.set(key, value, settings.PAGE_CACHE_SECONDS or 1)
+    return value
 
 
 def page_key(request, *, cookies_allowed=CACHEABLE_COOKIES):

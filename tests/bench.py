@@ -47,8 +47,42 @@ def main():
     for tool in ("wrk", "curl"):
         if not shutil.which(tool):
             sys.exit(f"{tool} is missing: `make bench` installs Debian's package.")
-    redis_url = "redis://127.0.0.1:6379/15" if _redis_answers() else ""
-    env = {
+    started = time.monotonic()
+    modes = [("file cache (one machine, no REDIS_URL)", "")]
+    if _redis_answers():
+        modes.append(("Redis (several instances, REDIS_URL set)", "redis://127.0.0.1:6379/15"))
+    reports = []
+    for title, redis_url in modes:
+        env = _env(redis_url)
+        print(f"Preparing the database (real FAQ, 1,000 approved upcoming screenings) for: {title} ...", flush=True)
+        _fresh_database()
+        _manage(env, "migrate", "--no-input", "-v0")
+        _manage(env, "shell", "-v0", "-c", SEED)
+        if redis_url:
+            _manage(env, "shell", "-v0", "-c", "from django.core.cache import cache; cache.clear()")
+        server = subprocess.Popen(
+            ["make", "--no-print-directory", "serve"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            _wait_for_server()
+            rows = _load_rows()
+            extra = (_queries_per_page(env), _first_visit("/de/faq/")) if not reports else None
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+        reports.append((title, rows, extra))
+    print("Scale: tour with 100 and 10,000 approved screenings; admin and CSV with 100,000 ...", flush=True)
+    scale = _scale(_env(""))
+    _print_report(reports, scale, time.monotonic() - started)
+
+
+def _env(redis_url):
+    return {
         **os.environ,
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50,
@@ -61,30 +95,6 @@ def main():
         "SCREENING_RATE_LIMIT": "100000000/h",
         "PORT": str(PORT),
     }
-    started = time.monotonic()
-    print("Preparing the database (real FAQ, 1,000 approved upcoming screenings) ...", flush=True)
-    _fresh_database()
-    _manage(env, "migrate", "--no-input", "-v0")
-    _manage(env, "shell", "-v0", "-c", SEED)
-    if redis_url:
-        _manage(env, "shell", "-v0", "-c", "from django.core.cache import cache; cache.clear()")
-    server = subprocess.Popen(
-        ["make", "--no-print-directory", "serve"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        _wait_for_server()
-        rows = _load_rows()
-        queries = _queries_per_page(env)
-        first_visit = _first_visit("/de/faq/")
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-    _print_report(rows, queries, first_visit, redis_url, time.monotonic() - started)
 
 
 SEED = """
@@ -249,29 +259,115 @@ def _first_visit(path):
     return {"sizes": sizes, "total": sum(sizes.values()), "render_blocking": blocking}
 
 
-def _print_report(rows, queries, first_visit, redis_url, seconds):
-    baseline = rows[0]["rps"]
+SCALE_SCRIPT = """
+import time, tracemalloc
+from datetime import timedelta
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from events.models import NetflixTerms, Screening
+from events.services import screenings_csv_rows
+settings.PAGE_CACHE_SECONDS = 0
+terms = NetflixTerms.objects.get()
+now = timezone.now()
+
+def add(count, start):
+    Screening.objects.bulk_create([
+        Screening(host_name="Host", email=f"h{n}@example.org", title=f"S {n}", format="virtual",
+                  starts_at=now + timedelta(minutes=10 + n), timezone="Europe/Berlin", expected_attendees=5,
+                  language="de", publish_on_tour=True, terms=terms, terms_accepted_at=now, terms_text="x",
+                  status="confirmed", tour_status="approved")
+        for n in range(start, start + count)], batch_size=5000)
+
+def timed(client, path, repeat=30):
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path)
+    count = len(queries)  # now: the next request clears the query log
+    started = time.perf_counter()
+    for _ in range(repeat):
+        client.get(path)
+    return (time.perf_counter() - started) / repeat * 1000, count
+
+Screening.objects.all().delete()
+client = Client(HTTP_HOST="127.0.0.1")
+add(100, 0)
+small = timed(client, "/de/tour/")
+add(9900, 100)
+large = timed(client, "/de/tour/")
+print(f"tour {Screening.objects.count()} {small[0]:.2f} {small[1]} {large[0]:.2f} {large[1]}")
+add(90000, 10000)
+admin, _created = get_user_model().objects.get_or_create(username="bench", is_staff=True, is_superuser=True)
+client.force_login(admin)
+admin_ms, admin_queries = timed(client, "/admin/events/screening/", repeat=5)
+tracemalloc.start()
+rows = 0
+for _line in screenings_csv_rows(Screening.objects.all()):
+    rows += 1
+peak = tracemalloc.get_traced_memory()[1]
+tracemalloc.stop()
+print(f"admin {Screening.objects.count()} {admin_ms:.1f} {admin_queries} {rows - 1} {peak / 1e6:.1f}")
+"""
+
+
+def _scale(env):
+    output = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v0", "-c", SCALE_SCRIPT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    values = {line.split()[0]: line.split()[1:] for line in output.strip().splitlines()}
+    return values
+
+
+def _print_report(reports, scale, seconds):
     cpu = _cpu_name()
+    workers = 2 * (os.cpu_count() or 1) + 1
     print()
     print(
-        f"Benchmark: {cpu}, {os.cpu_count()} cores; gunicorn {2 * (os.cpu_count() or 1) + 1} sync workers; "
-        f"wrk {CONNECTIONS} connections, {DURATION} per row; cache: {'Redis' if redis_url else 'file (one machine)'}"
+        f"Benchmark on {cpu}, {os.cpu_count()} cores: `make serve` (gunicorn, {workers} sync workers) and wrk "
+        f"(2 threads, {CONNECTIONS} connections, {DURATION} per row) on the same machine."
     )
+    for title, rows, extra in reports:
+        baseline = rows[0]["rps"]
+        print()
+        print(f"Cache: {title}")
+        print()
+        print("| request | req/s | p50 ms | p99 ms | bytes (gzip) | ratio to static | errors |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for row in rows:
+            errors = row["errors"] + (1 if row["socket_errors"] else 0)
+            print(
+                f"| {row['label']} | {row['rps']:.0f} | {row['p50']:.2f} | {row['p99']:.2f} | "
+                f"{row['bytes'] or '–'} | {row['rps'] / baseline:.2f} | {errors} |"
+            )
+        if extra:
+            queries, first_visit = extra
+            print()
+            print(
+                "SQL queries per page (rendering, page cache off): " + ", ".join(f"{p} {n}" for p, n in queries.items())
+            )
+            print(
+                f"First visit to /de/faq/: {first_visit['total']:,} bytes compressed in total "
+                f"({', '.join(f'{k} {v:,}' for k, v in first_visit['sizes'].items())}); "
+                f"render-blocking requests: {first_visit['render_blocking']}"
+            )
+    tour, admin = scale["tour"], scale["admin"]
     print()
-    print("| request | req/s | p50 ms | p99 ms | bytes (gzip) | ratio to static | errors |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for row in rows:
-        errors = row["errors"] + (1 if row["socket_errors"] else 0)
-        print(
-            f"| {row['label']} | {row['rps']:.0f} | {row['p50']:.2f} | {row['p99']:.2f} | "
-            f"{row['bytes'] or '–'} | {row['rps'] / baseline:.2f} | {errors if errors else 0} |"
-        )
-    print()
-    print("SQL queries per page (rendering, page cache off): " + ", ".join(f"{p} {n}" for p, n in queries.items()))
     print(
-        f"First visit to /de/faq/: {first_visit['total']:,} bytes compressed in total "
-        f"({', '.join(f'{k} {v:,}' for k, v in first_visit['sizes'].items())}); "
-        f"render-blocking requests: {first_visit['render_blocking']}"
+        f"Tour page, rendered (page cache off): {float(tour[1]):.2f} ms and {tour[2]} queries with 100 screenings, "
+        f"{float(tour[3]):.2f} ms and {tour[4]} queries with {int(tour[0]):,} "
+        f"({float(tour[3]) / float(tour[1]):.2f}x)"
+    )
+    print(
+        f"Admin registrations list with {int(admin[0]):,} rows: {admin[1]} ms, {admin[2]} queries; "
+        f"CSV export of {int(admin[3]):,} rows: peak Python memory {admin[4]} MB"
     )
     print(f"Finished in {seconds:.0f} s.")
 
