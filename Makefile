@@ -106,7 +106,7 @@ serve: compilemessages
 	$(BIN)/python manage.py check --deploy --fail-level ERROR
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py collectstatic --no-input -v0
-	$(BIN)/gunicorn socialdilemma.wsgi --bind 127.0.0.1:$(PORT) --workers $$(( $$(nproc) * 2 + 1 )) --threads $(GUNICORN_THREADS)
+	$(BIN)/gunicorn socialdilemma.wsgi --config socialdilemma/gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers $$(( $$(nproc) * 2 + 1 )) --threads $(GUNICORN_THREADS)
 
 messages: $(VENV)/.installed-run gettext
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l de -l en --no-location --no-obsolete \

@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from . import services
 from .forms import ConsentSettingsForm
@@ -38,13 +38,16 @@ def _done(request, *, default):
     if request.headers.get("X-Consent-Fetch"):
         return HttpResponse(status=204)
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # Back to a page of this site only: an absolute path, never another host.
+    is_own_page = target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    )
+    if not is_own_page:
         target = default
     return HttpResponseRedirect(target)
 
 
+@require_safe
 def settings_page(request):
     """Every cookie group with its cookies and purpose, the current choice, and a form to change it.
 

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import models
 from django.db.models import Count
 from django.http import StreamingHttpResponse
@@ -11,6 +12,12 @@ from socialdilemma.pagecache import content_changed
 
 from . import services
 from .models import NetflixTerms, Resource, Screening
+
+
+def log_action(request, queryset, message):
+    """Staff actions go into Django's admin log, like the edits the admin records itself."""
+    LogEntry.objects.log_actions(request.user.pk, list(queryset), CHANGE, change_message=message)
+
 
 # Addresses typed without a scheme are taken as https.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
@@ -150,6 +157,7 @@ class ScreeningAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve for the virtual tour"))
     def approve_for_tour(self, request, queryset):
+        log_action(request, queryset.filter(publish_on_tour=True), "Approved for the virtual tour")
         changed, skipped = services.screening_review(screenings=queryset, approve=True)
         self.message_user(
             request, ngettext("%d screening approved.", "%d screenings approved.", changed) % changed, messages.SUCCESS
@@ -168,11 +176,13 @@ class ScreeningAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Reject for the virtual tour"))
     def reject_for_tour(self, request, queryset):
+        log_action(request, queryset, "Rejected for the virtual tour")
         changed, _skipped = services.screening_review(screenings=queryset, approve=False)
         self.message_user(request, ngettext("%d screening rejected.", "%d screenings rejected.", changed) % changed)
 
     @admin.action(description=_("Send the confirmation email again (with a new link)"))
     def resend_confirmation(self, request, queryset):
+        log_action(request, queryset, "Sent the confirmation email again")
         base_url = request.build_absolute_uri("/")
         sent = failed = 0
         for screening in queryset.filter(anonymised_at__isnull=True):
@@ -191,6 +201,7 @@ class ScreeningAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export selected screenings as CSV"))
     def export_csv(self, request, queryset):
+        log_action(request, queryset, "Exported as CSV")
         response = StreamingHttpResponse(services.screenings_csv_rows(queryset), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="screenings.csv"'
         return response

@@ -127,6 +127,9 @@ class Screening(models.Model):
     )
     tour_reviewed_at = models.DateTimeField(_("tour reviewed at"), null=True, blank=True)
 
+    # The same form sent twice (a double click, a reload) is one registration: a hash of who registered
+    # which screening when. Cleared with the personal data.
+    fingerprint = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001 - many NULLs
     # The host's private link: only a hash of its token is stored.
     token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     confirmation_sent_at = models.DateTimeField(_("confirmation email sent at"), null=True, blank=True)
@@ -183,6 +186,11 @@ class Screening(models.Model):
 
     def get_ics_url(self):
         return reverse("events:screening-ics", kwargs={"pk": self.pk})
+
+    @staticmethod
+    def fingerprint_of(data):
+        parts = [data["email"].strip().lower(), data["title"].strip(), data["starts_at"].isoformat(), data["format"]]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
     @staticmethod
     def hash_token(token):

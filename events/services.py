@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -81,6 +81,7 @@ def terms_text(terms, language):
 class Registration:
     screening: Screening
     email_sent: bool
+    duplicate: bool = False
 
 
 def screening_register(*, data, terms, language, base_url):
@@ -91,15 +92,22 @@ def screening_register(*, data, terms, language, base_url):
     """
     now = timezone.now()
     token = Screening.new_token()
-    with transaction.atomic():
-        screening = Screening.objects.create(
-            **data,
-            terms=terms,
-            terms_accepted_at=now,
-            terms_text=terms_text(terms, language),
-            distancing_accepted_at=now if data["format"] == Screening.Format.IN_PERSON else None,
-            token_hash=Screening.hash_token(token),
-        )
+    fingerprint = Screening.fingerprint_of(data)
+    try:
+        with transaction.atomic():
+            screening = Screening.objects.create(
+                **data,
+                terms=terms,
+                terms_accepted_at=now,
+                terms_text=terms_text(terms, language),
+                distancing_accepted_at=now if data["format"] == Screening.Format.IN_PERSON else None,
+                token_hash=Screening.hash_token(token),
+                fingerprint=fingerprint,
+            )
+    except IntegrityError:
+        # The same registration again (a double submit): the first one stands, its email is on its way.
+        existing = Screening.objects.get(fingerprint=fingerprint)
+        return Registration(screening=existing, email_sent=existing.confirmation_failed_at is None, duplicate=True)
     sent = _send_link(screening, token=token, base_url=base_url, kind="confirmation")
     return Registration(screening=screening, email_sent=sent)
 
@@ -300,6 +308,7 @@ def screenings_remove_personal_data(*, days=None, now=None):
         description="",
         online_url="",
         token_hash="",
+        fingerprint=None,
         confirmation_error="",
         publish_on_tour=False,
         anonymised_at=now,

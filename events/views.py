@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from socialdilemma.pagecache import render_with_csrf_token
@@ -46,6 +46,7 @@ def screenings(request):
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def register(request):
     terms = None
     try:
@@ -106,6 +107,7 @@ def _private(response):
 
 
 @never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def manage(request, token):
     screening = services.screening_for_token(token)
     if screening is None:
@@ -153,6 +155,7 @@ def _token_paths(token):
     return paths
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def send_link(request):
     sent = False
     status = 200

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
@@ -47,10 +48,12 @@ class EntryAdmin(TranslationAdmin):
 
     @admin.action(description=_("Publish selected entries"))
     def publish(self, request, queryset):
+        LogEntry.objects.log_actions(request.user.pk, list(queryset), CHANGE, change_message="Published")
         queryset.update(published=True)
         content_changed()
 
     @admin.action(description=_("Unpublish selected entries"))
     def unpublish(self, request, queryset):
+        LogEntry.objects.log_actions(request.user.pk, list(queryset), CHANGE, change_message="Unpublished")
         queryset.update(published=False)
         content_changed()

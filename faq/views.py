@@ -2,12 +2,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, override
+from django.views.decorators.http import require_safe
 
 from . import services
 from .forms import SearchForm
 from .markdown import markdown_to_text
 
 
+@require_safe
 def index(request):
     """All categories and entries on one page, or the search results for ?q=."""
     language = get_language()
@@ -30,6 +32,7 @@ def index(request):
     )
 
 
+@require_safe
 def entry(request, slug):
     language = get_language()
     is_staff = request.user.is_authenticated and request.user.is_staff

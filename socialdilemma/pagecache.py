@@ -29,6 +29,7 @@ from cookie_consent.cache import all_cookie_groups
 from cookie_consent.util import parse_cookie_str
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -247,7 +248,10 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        key = page_key(request)
+        try:
+            key = page_key(request)
+        except DatabaseError:
+            key = None  # the cookie groups are unknown; the page itself will answer 503
         if key is None:
             return self.get_response(request)
         entry = local_pages.get(key)

@@ -6,8 +6,10 @@ settings it cannot guess.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django_countries",
+    "csp",
     "cookie_consent",
     "faq",
     "events",
@@ -61,6 +64,8 @@ MIDDLEWARE = [
     # responses as the middleware below finished them, security headers included.
     "socialdilemma.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "socialdilemma.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # HTML compressed on the fly; cached pages are stored compressed already.
     "django.middleware.gzip.GZipMiddleware",
@@ -203,6 +208,10 @@ SCREENING_SEND_LINKS_IN_BACKGROUND = env.bool("SCREENING_SEND_LINKS_IN_BACKGROUN
 # Behind a proxy, the client is the address the proxy appended last to X-Forwarded-For.
 RATELIMIT_TRUST_FORWARDED_FOR = env.bool("DJANGO_TRUST_X_FORWARDED_FOR", default=False)
 
+# The admin's sign-in is locked for a while after repeated failures (socialdilemma/adminlogin.py).
+ADMIN_LOGIN_MAX_FAILURES = env.int("ADMIN_LOGIN_MAX_FAILURES", default=5)
+ADMIN_LOGIN_LOCKOUT_SECONDS = env.int("ADMIN_LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+
 # The admin's address can be moved away from the well-known /admin/.
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/").strip("/") + "/"
 
@@ -212,6 +221,8 @@ if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False):
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # Load balancers check the health over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 365)
@@ -222,10 +233,37 @@ SESSION_COOKIE_HTTPONLY = True
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # no script of ours reads it
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts and styles only from this site (no inline code), the
+# trailer's frame only from youtube-nocookie.com, and nobody may frame the site.
+YOUTUBE_ORIGIN = "https://www.youtube-nocookie.com"
+_ANALYTICS_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(ANALYTICS_SCRIPT_URL)) if ANALYTICS_SCRIPT_URL else None
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, *([_ANALYTICS_ORIGIN] if _ANALYTICS_ORIGIN else [])],
+        "connect-src": [SELF, *([_ANALYTICS_ORIGIN] if _ANALYTICS_ORIGIN else [])],
+        "img-src": [SELF, "data:", *([_ANALYTICS_ORIGIN] if _ANALYTICS_ORIGIN else [])],
+        "style-src": [SELF],
+        "font-src": [SELF],
+        "frame-src": [YOUTUBE_ORIGIN],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+# Browser features this site never uses are switched off; the trailer's frame may play and go full screen.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    f'payment=(), usb=(), interest-cohort=(), autoplay=(self "{YOUTUBE_ORIGIN}"), '
+    f'fullscreen=(self "{YOUTUBE_ORIGIN}"), picture-in-picture=(self "{YOUTUBE_ORIGIN}")'
+)
 
 # The operator of the site, shown on the imprint page. Unset values are shown as "not provided".
 # IMPRINT_ADDRESS separates its lines with ";".

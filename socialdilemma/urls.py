@@ -8,11 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from faq.sitemaps import FaqEntrySitemap
 
 from . import views
+from .adminlogin import LockoutAdminAuthenticationForm
 from .sitemaps import PageSitemap
 
 admin.site.site_header = _("The Social Dilemma – administration")
 admin.site.site_title = _("The Social Dilemma")
 admin.site.index_title = _("Site content")
+admin.site.login_form = LockoutAdminAuthenticationForm
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -3,6 +3,8 @@
 Everything with a model of its own lives in an app (faq, events, consent).
 """
 
+import sys
+
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
@@ -56,6 +58,16 @@ def healthz(request):
 
 @requires_csrf_token
 def server_error(request):
-    """The 500 page, in the request's language, without touching the database or context processors."""
+    """The 500 page, in the request's language, without touching the database or context processors.
+
+    When the error is the database not answering, the page says so with 503 and Retry-After: the
+    site recovers by itself once the database is back (connections are checked before reuse).
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, DatabaseError):
+        body = loader.get_template("503.html").render({})
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = "60"
+        return response
     body = loader.get_template("500.html").render({"request_path": request.path})
     return HttpResponse(body, status=500)

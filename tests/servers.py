@@ -29,7 +29,7 @@ def production_env(**overrides):
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "DJANGO_SETTINGS_MODULE": "socialdilemma.settings",
         "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "test-only-" + "k" * 50,
+        "DJANGO_SECRET_KEY": "test-only-3f9a1c7e5b2d4e6f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
@@ -57,12 +57,22 @@ def collect_static():
 
 
 @contextmanager
-def gunicorn(*, workers=1, env=None):
-    """A gunicorn instance of the site; yields its base URL."""
+def gunicorn(*, workers=1, env=None, wait_path="/healthz"):
+    """A gunicorn instance of the site; yields its base URL once wait_path answers 200 (or, with
+    wait_path=None, once it answers at all)."""
     collect_static()
     port = free_port()
     process = subprocess.Popen(
-        [str(GUNICORN), "socialdilemma.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
+        [
+            str(GUNICORN),
+            "socialdilemma.wsgi",
+            "--config",
+            "socialdilemma/gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+        ],
         cwd=ROOT,
         env=env or production_env(),
         stdout=subprocess.DEVNULL,
@@ -73,12 +83,13 @@ def gunicorn(*, workers=1, env=None):
         deadline = time.monotonic() + 30
         while True:
             try:
-                if fetch(base + "/healthz")[0] == 200:
+                if fetch(base + (wait_path or "/healthz"))[0] == 200 or wait_path is None:
                     break
             except (urllib.error.URLError, ConnectionError):
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
+                process.kill()
+                raise RuntimeError("gunicorn did not start: " + process.communicate()[1].decode()[-2000:])
             time.sleep(0.2)
         yield base
     finally:
