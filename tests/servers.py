@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -62,6 +63,8 @@ def gunicorn(*, workers=1, env=None, wait_path="/healthz"):
     wait_path=None, once it answers at all)."""
     collect_static()
     port = free_port()
+    # The server's log goes to a file: a pipe nobody reads would fill up and block the server.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     process = subprocess.Popen(
         [
             str(GUNICORN),
@@ -76,7 +79,7 @@ def gunicorn(*, workers=1, env=None, wait_path="/healthz"):
         cwd=ROOT,
         env=env or production_env(),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -89,7 +92,8 @@ def gunicorn(*, workers=1, env=None, wait_path="/healthz"):
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError("gunicorn did not start: " + process.communicate()[1].decode()[-2000:])
+                log.seek(0)
+                raise RuntimeError("gunicorn did not start: " + log.read().decode()[-2000:])
             time.sleep(0.2)
         yield base
     finally:
@@ -98,6 +102,7 @@ def gunicorn(*, workers=1, env=None, wait_path="/healthz"):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
 
 
 def fetch(url, *, data=None, headers=None):

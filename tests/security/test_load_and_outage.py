@@ -1,0 +1,198 @@
+"""Registrations under load and through a database outage, against real gunicorn servers.
+
+The outage test runs a throwaway PostgreSQL cluster of its own (initdb into a temporary folder, another
+port), which it starts, stops and removes: the shared server is never touched.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.helpers import future_local
+from tests.servers import ROOT, fetch, free_port, gunicorn, production_env
+
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def register(base, n, language="de"):
+    """One visitor: load the form (CSRF token and cookie), then post a registration. Returns the status."""
+    status, headers, html = fetch(f"{base}/{language}/screenings/register/")
+    assert status == 200
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    cookie = re.search(r"csrftoken=([^;]+)", headers["Set-Cookie"]).group(1)
+    body = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": token,
+            "host_name": f"Host {n}",
+            "email": f"host{n}@example.org",
+            "title": f"Screening {n}",
+            "format": "virtual",
+            "starts_at": future_local(),
+            "timezone": "Europe/Berlin",
+            "expected_attendees": "10",
+            "language": language,
+            "accept_terms": "on",
+        }
+    ).encode()
+    status, _headers, _html = fetch(
+        f"{base}/{language}/screenings/register/",
+        data=body,
+        headers={"Cookie": f"csrftoken={cookie}", "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    return status
+
+
+def in_parallel(clients, jobs, work):
+    results, lock = {}, threading.Lock()
+    queue = list(jobs)
+
+    def run():
+        while True:
+            with lock:
+                if not queue:
+                    return
+                job = queue.pop()
+            outcome = work(job)
+            with lock:
+                results[job] = outcome
+
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_200_registrations_by_16_concurrent_clients_are_stored_exactly_once(site_content):
+    from events.models import Screening
+
+    env = production_env(SCREENING_RATE_LIMIT="100000/h")
+    with gunicorn(workers=5, env=env) as base:
+        results = in_parallel(16, range(200), lambda n: register(base, n))
+        # Every form sent twice more (a double click, a reload) adds nothing.
+        again = in_parallel(16, range(0, 200, 10), lambda n: register(base, n))
+    assert sorted(set(results.values())) == [302], results
+    assert sorted(set(again.values())) == [302]
+    titles = list(Screening.objects.values_list("title", flat=True))
+    assert len(titles) == 200 and len(set(titles)) == 200
+
+
+@contextmanager
+def throwaway_postgresql():
+    """A PostgreSQL cluster of the test's own, on its own port; yields (url, start, stop)."""
+    if not (PG_BIN / "initdb").exists():
+        pytest.fail(f"PostgreSQL's initdb not found in {PG_BIN}: `make test` installs PostgreSQL")
+    folder = Path(tempfile.mkdtemp(prefix="pg-outage-"))
+    data = folder / "data"
+    port = free_port()
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    os.chmod(folder, 0o777)  # noqa: S103 - the postgres user writes the throwaway cluster here
+    subprocess.run(
+        [*as_postgres, str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+    def start():
+        subprocess.run(
+            [
+                *as_postgres,
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(data),
+                "-w",
+                "-l",
+                str(folder / "log"),
+                "-o",
+                f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+    def stop():
+        subprocess.run(
+            [*as_postgres, str(PG_BIN / "pg_ctl"), "-D", str(data), "-w", "-m", "fast", "stop"],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+    start()
+    try:
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-c", "CREATE DATABASE site"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        yield f"postgres://postgres@127.0.0.1:{port}/site", start, stop
+    finally:
+        subprocess.run(
+            [*as_postgres, str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+            timeout=120,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_database_outage_answers_503_loses_no_accepted_registration_and_recovers_by_itself(tmp_path):
+    with throwaway_postgresql() as (url, start, stop):
+        env = production_env(DATABASE_URL=url, SCREENING_RATE_LIMIT="100000/h", CACHE_DIR=str(tmp_path / "cache"))
+        subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+        with gunicorn(workers=2, env=env) as base:
+            accepted, outcomes, running = [], [], threading.Event()
+            running.set()
+
+            def keep_registering():
+                n = 0
+                while running.is_set():
+                    n += 1
+                    try:
+                        status = register(base, n)
+                    except (AssertionError, AttributeError, OSError):
+                        status = "form unavailable"
+                    outcomes.append(status)
+                    if status == 302:
+                        accepted.append(f"Screening {n}")
+                    time.sleep(0.02)
+
+            worker = threading.Thread(target=keep_registering)
+            worker.start()
+            time.sleep(1.5)
+            stop()
+            time.sleep(1.5)
+            status, headers, body = fetch(base + "/de/tour/")
+            assert status == 503 and "Vorübergehend nicht verfügbar" in body and "Traceback" not in body
+            assert fetch(base + "/en/faq/?q=cookie")[0] in (200, 503)  # a cached page may still be served
+            assert fetch(base + "/healthz")[0] == 503
+            start()
+            deadline = time.monotonic() + 30
+            while fetch(base + "/healthz")[0] != 200:
+                assert time.monotonic() < deadline, "the site did not recover by itself"
+                time.sleep(0.2)
+            time.sleep(1.5)
+            running.clear()
+            worker.join(timeout=60)
+            assert fetch(base + "/de/tour/")[0] == 200
+        assert any(status != 302 for status in outcomes), "the outage was not noticed"
+        assert all(status in (302, 503, "form unavailable") for status in outcomes), set(outcomes)
+        with psycopg.connect(url) as connection:
+            stored = {row[0] for row in connection.execute("SELECT title FROM events_screening")}
+        assert accepted and set(accepted) <= stored
