@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from .models import Screening
+from .services import EDITABLE_FIELDS
 from .widgets import LongSelect
 
 TIMEZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(available_timezones()) if "/" in name]
@@ -24,23 +25,9 @@ def country_choices():
 
 
 DATETIME_LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
-# The form's fields that are stored on the screening as they are.
-STORED_FIELDS = (
-    "host_name",
-    "email",
-    "organisation",
-    "title",
-    "description",
-    "format",
-    "starts_at",
-    "timezone",
-    "expected_attendees",
-    "city",
-    "country",
-    "online_url",
-    "language",
-    "publish_on_tour",
-)
+# The form's fields that are stored on the screening as they are: what a host may edit later, and the
+# email address, which is fixed once registered.
+STORED_FIELDS = ("email", *EDITABLE_FIELDS)
 
 
 def no_control_characters(value):

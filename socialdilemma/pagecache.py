@@ -118,8 +118,17 @@ def per_content_version(name, compute):
     return value
 
 
-def page_key(request, *, cookies_allowed=CACHEABLE_COOKIES):
-    """The cache key of this request's page, or None when the page must be rendered for the visitor."""
+def page_key(request):
+    """The cache key of this request's page, or None when the page must be rendered for the visitor.
+
+    Worked out once per request (the middleware and render_with_csrf_token both ask).
+    """
+    if not hasattr(request, "_page_key"):
+        request._page_key = _page_key(request)
+    return request._page_key
+
+
+def _page_key(request):
     if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
         return None
     if settings.SECURE_SSL_REDIRECT and not request.is_secure():
@@ -127,7 +136,7 @@ def page_key(request, *, cookies_allowed=CACHEABLE_COOKIES):
     query = request.META.get("QUERY_STRING", "")
     if not request.path.startswith(_public_prefixes()) or len(query) > MAX_QUERY_LENGTH:
         return None
-    if set(request.COOKIES) - cookies_allowed:
+    if set(request.COOKIES) - CACHEABLE_COOKIES:
         return None
     version = content_version()
     state = consent_key(request, version)
