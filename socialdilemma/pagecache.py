@@ -2,10 +2,10 @@
 
 A page is cached per host, language, path and query and per consent state (the visitor's choices and
 the Global Privacy Control signal: never anything personal), in each process's memory (a plain
-dictionary: no serialisation on the way out). Every key also
-carries the *content version*, kept in the shared cache (Redis with REDIS_URL, otherwise a file cache
-that all workers of one machine share). A staff edit replaces the content version, so the very next
-request to any worker of any instance misses and renders afresh. Entries also expire after
+dictionary: no serialisation on the way out). Every key also carries the *content version* (see
+socialdilemma.contentversion: in Redis with REDIS_URL, otherwise in a file cache that all workers of
+one machine share). A staff edit replaces the content version, so the very next request to any worker
+of any instance misses and renders afresh. Entries also expire after
 PAGE_CACHE_SECONDS, so that time-dependent pages (past screenings leave the tour) follow the clock.
 
 Not cached: anything but GET/HEAD of a public page, requests with cookies other than the consent and
@@ -21,21 +21,20 @@ import hashlib
 import struct
 import threading
 import time
-import uuid
 import zlib
 from collections import OrderedDict
 
 from cookie_consent.cache import all_cookie_groups
 from cookie_consent.util import parse_cookie_str
 from django.conf import settings
-from django.core.cache import cache
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 
-CONTENT_VERSION_KEY = "content-version"
+from . import contentversion
+
 CACHEABLE_COOKIES = {"cookie_consent", "csrftoken"}
 MAX_QUERY_LENGTH = 300
 MIN_COMPRESS_LENGTH = 200
@@ -47,12 +46,7 @@ _group_versions = {}  # content version -> {group: version}, per process
 
 
 def content_version():
-    version = cache.get(CONTENT_VERSION_KEY)
-    if version is None:
-        # A cache that lost the version (a restart) starts a new one: no old page can match it.
-        cache.add(CONTENT_VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(CONTENT_VERSION_KEY)
-    return version
+    return contentversion.store().current()
 
 
 def invalidate_on_change(*models):
@@ -65,8 +59,21 @@ def invalidate_on_change(*models):
 
 
 def content_changed(**_signal_kwargs):
-    """Call after any change that public pages show: every cached page is then stale everywhere."""
-    cache.set(CONTENT_VERSION_KEY, uuid.uuid4().hex, None)
+    """Call after any change that public pages show: every cached page is then stale everywhere.
+
+    Inside a transaction the version is replaced now and once more when the transaction commits: a
+    page rendered in between still showed the old content and must not be served under the version
+    that follows the edit.
+    """
+    contentversion.store().replace()
+    connection = transaction.get_connection()
+    already_due = any(callback is _replace_content_version for _sids, callback, _robust in connection.run_on_commit)
+    if connection.in_atomic_block and not already_due:
+        transaction.on_commit(_replace_content_version)
+
+
+def _replace_content_version():
+    contentversion.store().replace()
 
 
 class LocalPages:

@@ -7,7 +7,6 @@ import uuid
 import pytest
 import redis
 
-from faq.models import Entry
 from tests.servers import ROOT, fetch, gunicorn, production_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -17,13 +16,29 @@ def questions_seen(base, times):
     return [fetch(base + "/de/faq/")[2] for _ in range(times)]
 
 
-def test_an_edit_reaches_every_worker_of_an_instance_at_once(site_content):
-    entry = Entry.objects.get(slug_de="wie-lang-ist-der-film")
-    with gunicorn(workers=2) as base:
+RENAME_ENTRY = (
+    "from faq.models import Entry; e = Entry.objects.get(slug_de='wie-lang-ist-der-film'); "
+    "e.question_de = 'Wie viele Minuten dauert der Film?'; e.save()"
+)
+
+
+def edit_in_another_process(env):
+    """A staff edit made by another process of the site with this configuration."""
+    command = [sys.executable, "manage.py", "shell", "-c", RENAME_ENTRY]
+    subprocess.run(command, cwd=ROOT, env=env, check=True, timeout=60)
+
+
+def redis_env():
+    return production_env(REDIS_URL="redis://127.0.0.1:6379/0", CACHE_KEY_PREFIX=f"test-{uuid.uuid4().hex}")
+
+
+@pytest.mark.parametrize("shared_cache", ["file cache", "Redis"])
+def test_an_edit_reaches_every_worker_of_an_instance_at_once(site_content, shared_cache):
+    env = redis_env() if shared_cache == "Redis" else production_env()
+    with gunicorn(workers=2, env=env) as base:
         # Warm both workers' page caches with the current page.
         assert all("Wie lang ist der Film?" in page for page in questions_seen(base, 20))
-        entry.question_de = "Wie viele Minuten dauert der Film?"
-        entry.save()  # a staff edit in another process of the same machine
+        edit_in_another_process(env)
         pages = questions_seen(base, 20)
         assert all("Wie viele Minuten dauert der Film?" in page for page in pages)
         assert not any("Wie lang ist der Film?" in page for page in pages)
@@ -32,25 +47,12 @@ def test_an_edit_reaches_every_worker_of_an_instance_at_once(site_content):
 def test_two_instances_sharing_postgresql_and_redis_behave_as_one(site_content):
     client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
     client.ping()
-    env = production_env(REDIS_URL="redis://127.0.0.1:6379/0", CACHE_KEY_PREFIX=f"test-{uuid.uuid4().hex}")
+    env = redis_env()
     with gunicorn(env=env) as first, gunicorn(env=env) as second:
         for base in (first, second, first, second):
             assert "Wie lang ist der Film?" in fetch(base + "/de/faq/")[2]
         # An edit through the first instance's configuration ...
-        subprocess.run(
-            [
-                sys.executable,
-                "manage.py",
-                "shell",
-                "-c",
-                "from faq.models import Entry; e = Entry.objects.get(slug_de='wie-lang-ist-der-film'); "
-                "e.question_de = 'Wie viele Minuten dauert der Film?'; e.save()",
-            ],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            timeout=60,
-        )
+        edit_in_another_process(env)
         # ... is on the second at once.
         assert "Wie viele Minuten dauert der Film?" in fetch(second + "/de/faq/")[2]
         assert "Wie viele Minuten dauert der Film?" in fetch(first + "/de/faq/")[2]

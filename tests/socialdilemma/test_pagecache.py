@@ -4,7 +4,7 @@ import gzip
 
 import pytest
 from cookie_consent.models import CookieGroup
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from events.models import NetflixTerms
@@ -91,6 +91,20 @@ def test_a_staff_edit_shows_on_the_very_next_request(client):
     # and an admin action that updates many rows at once
     client_html = body(get(client, "/de/faq/")[0])
     assert "Wie lang dauert der Film genau?" in client_html
+
+
+def test_an_edit_in_a_transaction_replaces_the_version_again_once_committed(django_capture_on_commit_callbacks):
+    from socialdilemma.pagecache import content_version
+
+    before = content_version()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        for entry in Entry.objects.all()[:3]:
+            entry.save()
+        during = content_version()
+        assert during != before
+    # A page rendered during the transaction showed the old entries: its version is gone too.
+    assert len(callbacks) == 1
+    assert content_version() not in (before, during)
 
 
 def test_unpublishing_through_the_admin_list_is_fresh(client, admin_client):

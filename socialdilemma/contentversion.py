@@ -1,0 +1,202 @@
+"""The content version: one value in every cached page's key, replaced whenever staff change content.
+
+Every process must see a new version on its very next request. Two ways to keep it, chosen by
+REDIS_URL:
+
+- Without Redis, the version lives in the file cache that all workers of one machine share. Reading it
+  is a small file read on every request.
+- With Redis, reading it from Redis on every request would cost a network round trip, about as much as
+  serving a cached page. So each process keeps a copy that a background thread keeps current through
+  Redis pub/sub. The process that replaces the version waits until every subscribed process has
+  confirmed the new one before it goes on: once a staff edit has answered, every process serves the
+  new version. A copy is trusted only while its subscription is known to be alive (it answers a ping
+  every few seconds); otherwise requests read the version from Redis, as they always could.
+"""
+
+import logging
+import os
+import threading
+import time
+import uuid
+
+import redis
+from django.conf import settings
+from django.core.cache import cache
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+logger = logging.getLogger(__name__)
+
+
+def new_version():
+    return uuid.uuid4().hex
+
+
+class SharedCacheVersion:
+    """The version in Django's shared cache (the file cache of one machine)."""
+
+    key = "content-version"
+
+    def current(self):
+        version = cache.get(self.key)
+        if version is None:
+            # A cache that lost the version (cleared, say) starts a new one: no old page can match it.
+            cache.add(self.key, new_version(), None)
+            version = cache.get(self.key)
+        return version
+
+    def replace(self):
+        version = new_version()
+        cache.set(self.key, version, None)
+        return version
+
+
+class RedisVersion:
+    """The version in Redis, with a copy in this process that Redis pub/sub keeps current."""
+
+    PING_SECONDS = 1.0  # how often the watcher asks Redis whether its subscription is alive
+    TRUST_SECONDS = 3.0  # a copy that Redis has not confirmed for this long is not used
+    CONFIRM_SECONDS = 2.0  # how long a replacement waits for the other processes' confirmations
+    RETRY_SECONDS = 1.0
+
+    def __init__(self, url, name):
+        self.key = name  # a key and a channel of the same name do not collide in Redis
+        self.channel = name
+        self.client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        # The subscription must never reconnect quietly (redis-py's default): messages sent while it
+        # was away would be missed. An error reaches the watcher, which distrusts its copy at once.
+        self._subscriber = redis.Redis.from_url(
+            url, socket_connect_timeout=2, socket_timeout=5, retry=Retry(NoBackoff(), 0)
+        )
+        self._copy = (None, 0.0)  # (version, trusted until): replaced as a whole, so read without a lock
+        self._watching_pid = None
+        self._start_lock = threading.Lock()
+        self._stop = threading.Event()  # each watcher thread gets an event of its own
+
+    # --- reading --------------------------------------------------------------------------------
+    def current(self):
+        if self._watching_pid != os.getpid():
+            self._start_watching()  # first use in this process (gunicorn forks its workers)
+        version, trusted_until = self._copy
+        if version is not None and time.monotonic() < trusted_until:
+            return version
+        return self._read()
+
+    def _read(self):
+        version = self.client.get(self.key)
+        if version is None:
+            self.client.set(self.key, new_version(), nx=True)
+            version = self.client.get(self.key)
+        return version.decode()
+
+    # --- replacing ------------------------------------------------------------------------------
+    def replace(self):
+        """Store and announce a new version; return once every subscribed process has it (or after
+        CONFIRM_SECONDS, logging the processes that did not confirm)."""
+        version = new_version()
+        with self.client.pipeline(transaction=True) as pipe:
+            # One transaction: the order of announcements is the order of stored versions.
+            pipe.set(self.key, version)
+            pipe.publish(self.channel, version)
+            _stored, receivers = pipe.execute()
+        confirmations = self._confirmation_key(version)
+        confirmed = 0
+        deadline = time.monotonic() + self.CONFIRM_SECONDS
+        while confirmed < receivers:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or self.client.blpop([confirmations], timeout=remaining) is None:
+                logger.warning(
+                    "%d of %d processes did not confirm the new content version in time; "
+                    "they read it from Redis once their subscription is found dead",
+                    receivers - confirmed,
+                    receivers,
+                )
+                break
+            confirmed += 1
+        self.client.delete(confirmations)
+        return version
+
+    def _confirmation_key(self, version):
+        return f"{self.key}:confirmed:{version}"
+
+    # --- the watcher thread ---------------------------------------------------------------------
+    def _start_watching(self):
+        with self._start_lock:
+            if self._watching_pid == os.getpid():
+                return
+            self._copy = (None, 0.0)  # a copy inherited through fork has no watcher behind it
+            self._stop = threading.Event()
+            thread = threading.Thread(
+                target=self._watch, args=(self._stop,), name="content-version-watcher", daemon=True
+            )
+            thread.start()
+            self._watching_pid = os.getpid()
+
+    def stop(self):
+        """Stop this process's watcher (tests); the next read starts a new one."""
+        self._stop.set()
+        self._copy = (None, 0.0)
+        self._watching_pid = None
+
+    def _watch(self, stop):
+        while not stop.is_set():
+            pubsub = self._subscriber.pubsub()
+            try:
+                self._follow(pubsub, stop)
+            except Exception:  # any Redis or network error: distrust the copy, then subscribe again
+                if stop.is_set():
+                    return
+                self._copy = (None, 0.0)
+                logger.warning("Lost the content version subscription; reading the version from Redis meanwhile")
+                # Closed before waiting: redis-py may have subscribed it again, and an unread
+                # subscription would keep replacements waiting for a confirmation that never comes.
+                pubsub.close()
+                stop.wait(self.RETRY_SECONDS)
+            finally:
+                pubsub.close()
+
+    def _follow(self, pubsub, stop):
+        pubsub.subscribe(self.channel)
+        confirmation = pubsub.get_message(timeout=self.TRUST_SECONDS)
+        if not confirmation or confirmation["type"] != "subscribe":
+            raise ConnectionError("Redis did not confirm the subscription")
+        # Subscribed first, read second: a replacement in between arrives as a message after this.
+        last_heard = time.monotonic()
+        self._copy = (self._read(), last_heard + self.TRUST_SECONDS)
+        last_ping = last_heard
+        while not stop.is_set():
+            message = pubsub.get_message(timeout=self.PING_SECONDS)
+            now = time.monotonic()
+            if message is not None:
+                last_heard = now
+                if message["type"] == "message":
+                    version = message["data"].decode()
+                    self._copy = (version, now + self.TRUST_SECONDS)
+                    with self.client.pipeline(transaction=False) as pipe:
+                        pipe.rpush(self._confirmation_key(version), os.getpid())
+                        pipe.expire(self._confirmation_key(version), 60)
+                        pipe.execute()
+                elif message["type"] == "pong":
+                    self._copy = (self._copy[0], now + self.TRUST_SECONDS)
+            if now - last_heard > self.TRUST_SECONDS:
+                raise ConnectionError("Redis stopped answering the subscription's pings")
+            if now - last_ping >= self.PING_SECONDS:
+                pubsub.ping()
+                last_ping = now
+
+
+_store = None
+_store_lock = threading.Lock()
+
+
+def store():
+    """This process's content version store, for the configured shared cache."""
+    global _store
+    if _store is None:
+        with _store_lock:
+            if _store is None:
+                if settings.REDIS_URL:
+                    _store = RedisVersion(settings.REDIS_URL, cache.make_key("page-content-version"))
+                else:
+                    _store = SharedCacheVersion()
+    return _store
