@@ -51,8 +51,8 @@ def register(request):
     terms = None
     try:
         if request.method != "POST":
-            # The empty form is the same for everyone but its CSRF token.
-            return render_with_csrf_token(request, "events/register.html", lambda: _register_context(None))
+            # The empty form is the same for everyone but its CSRF token: cached without it.
+            return render_with_csrf_token(request, "events/register.html", _register_context(None))
         terms = _terms_or_closed()
     except RegistrationClosed:
         return render(request, "events/register_closed.html", status=503)

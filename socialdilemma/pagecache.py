@@ -29,7 +29,7 @@ from cookie_consent.util import parse_cookie_str
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 
@@ -163,29 +163,18 @@ def _public_prefixes():
     return _prefixes
 
 
-def render_with_csrf_token(request, template_name, make_context, *, status=200):
-    """Render a page whose only personal part is its CSRF token, from the cache where possible.
+def render_with_csrf_token(request, template_name, context, *, status=200):
+    """Render a page whose only personal part is its CSRF token, so that it can be cached.
 
-    The cached HTML holds a placeholder; the visitor's own token (and with it the CSRF cookie) is
-    filled in on every request, so no two visitors ever receive the same token. make_context is
-    called only when the page must be rendered. The parts around the token are kept compressed too,
-    so that a compressed answer costs only the token's few bytes of compression.
+    The page is rendered with a placeholder for the token and the visitor's own token filled in.
+    PageCacheMiddleware keeps the page without a token and, when it serves the page from the cache,
+    fills in each visitor's own token and sets their CSRF cookie through Django's CSRF middleware: no
+    two visitors ever receive the same token.
     """
-    key = page_key(request)
-    key = key and key + ":without-token"  # not a whole response: a key of its own
-    page = local_pages.get(key) if key else None
-    if page is None:
-        html = render_to_string(template_name, {**make_context(), "csrf_token": CSRF_PLACEHOLDER}, request)
-        page = _TokenPage(html)
-        if key:
-            local_pages.set(key, page, settings.PAGE_CACHE_SECONDS)
-    token = get_token(request)
-    if "gzip" in request.headers.get("Accept-Encoding", ""):
-        response = HttpResponse(page.gzip_with(token), status=status)
-        response["Content-Encoding"] = "gzip"
-    else:
-        response = HttpResponse(page.html_with(token), status=status)
-    patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
+    html = render_to_string(template_name, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
+    page = _TokenPage(html)
+    response = page.response(request, get_token(request), status)
+    response.token_page = page  # for PageCacheMiddleware
     return response
 
 
@@ -200,6 +189,15 @@ class _TokenPage:
     def __init__(self, html):
         self.parts = [part.encode() for part in html.split(CSRF_PLACEHOLDER)]
         self.segments = [_deflate(part, final=index == len(self.parts) - 1) for index, part in enumerate(self.parts)]
+
+    def response(self, request, token, status):
+        if "gzip" in request.headers.get("Accept-Encoding", ""):
+            response = HttpResponse(self.gzip_with(token), status=status)
+            response["Content-Encoding"] = "gzip"
+        else:
+            response = HttpResponse(self.html_with(token), status=status)
+        patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
+        return response
 
     def html_with(self, token):
         return token.encode().join(self.parts)
@@ -262,6 +260,8 @@ def consent_key(request, version):
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        # Runs Django's CSRF middleware's own steps for the token pages this middleware serves.
+        self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request):
         try:
@@ -274,9 +274,12 @@ class PageCacheMiddleware:
         if entry is not None:
             return self._from_entry(entry, request)
         response = self.get_response(request)
-        if self._storable(request, response):
-            entry = self._entry(response)
-            local_pages.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        token_page = getattr(response, "token_page", None)
+        if token_page is not None:
+            if response.status_code == 200:
+                local_pages.set(key, self._token_page_entry(response, token_page), settings.PAGE_CACHE_SECONDS)
+        elif self._storable(request, response):
+            local_pages.set(key, self._entry(response), settings.PAGE_CACHE_SECONDS)
         return response
 
     @staticmethod
@@ -298,13 +301,30 @@ class PageCacheMiddleware:
         compressed = gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= MIN_COMPRESS_LENGTH else None
         return {
             "status": response.status_code,
-            "headers": [(h, v) for h, v in response.items() if h.lower() not in ("content-length", "content-encoding")],
+            "headers": PageCacheMiddleware._headers(response),
             "body": body,
             "gzip": compressed if compressed is not None and len(compressed) < len(body) else None,
         }
 
     @staticmethod
-    def _from_entry(entry, request):
+    def _headers(response):
+        """What every visitor receives (response.cookies, such as the CSRF cookie, are not headers)."""
+        return [(h, v) for h, v in response.items() if h.lower() not in ("content-length", "content-encoding")]
+
+    def _token_page_entry(self, response, token_page):
+        return {"status": response.status_code, "headers": self._headers(response), "token_page": token_page}
+
+    def _from_token_page_entry(self, entry, request):
+        self.csrf.process_request(request)  # the visitor's CSRF secret from their cookie, if valid
+        response = entry["token_page"].response(request, get_token(request), entry["status"])
+        for header, value in entry["headers"]:
+            response[header] = value
+        response["Content-Length"] = str(len(response.content))
+        return self.csrf.process_response(request, response)  # sets or renews the CSRF cookie
+
+    def _from_entry(self, entry, request):
+        if "token_page" in entry:
+            return self._from_token_page_entry(entry, request)
         use_gzip = entry["gzip"] is not None and "gzip" in request.headers.get("Accept-Encoding", "")
         response = HttpResponse(entry["gzip"] if use_gzip else entry["body"], status=entry["status"])
         for header, value in entry["headers"]:

@@ -197,3 +197,47 @@ def test_the_cached_empty_form_compresses_correctly_with_each_visitors_token():
         pages.append(html)
     assert len(set(pages)) == 3
     assert "</html>" in pages[0]
+
+
+def test_the_cached_empty_form_has_the_headers_and_cookie_of_a_rendered_one(settings):
+    from django.test import Client
+
+    settings.CSRF_COOKIE_SECURE = True
+    from unittest import mock
+
+    rendered = Client().get("/de/screenings/register/")
+    with mock.patch("socialdilemma.pagecache.render_to_string") as render:
+        cached = Client().get("/de/screenings/register/")
+    render.assert_not_called()
+    skip = {"Content-Length", "Date"}
+    assert {h: v for h, v in cached.items() if h not in skip} == {h: v for h, v in rendered.items() if h not in skip}
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Permissions-Policy", "Content-Language"):
+        assert cached[header]
+    assert "Cookie" in cached["Vary"]
+    first, second = rendered.cookies["csrftoken"], cached.cookies["csrftoken"]
+    for attribute in ("samesite", "secure", "httponly", "max-age", "path", "domain"):
+        assert first[attribute] == second[attribute]
+    assert second["samesite"] == "Lax" and second["secure"]
+
+
+def test_a_returning_visitor_keeps_their_csrf_secret_and_a_broken_cookie_is_replaced(form_data):
+    import re
+
+    from django.test import Client
+
+    from events.models import Screening
+
+    Client().get("/de/screenings/register/")  # now cached
+    visitor = Client(enforce_csrf_checks=True)
+    secret = visitor.get("/de/screenings/register/").cookies["csrftoken"].value
+    again = visitor.get("/de/screenings/register/")
+    assert again.cookies["csrftoken"].value == secret  # renewed, not replaced
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', again.content.decode()).group(1)
+    assert visitor.post("/de/screenings/register/", {**form_data(), "csrfmiddlewaretoken": token}).status_code == 302
+    assert Screening.objects.count() == 1
+
+    broken = Client(enforce_csrf_checks=True)
+    broken.cookies["csrftoken"] = "not a token"
+    response = broken.get("/de/screenings/register/")
+    assert response.status_code == 200
+    assert response.cookies["csrftoken"].value not in ("", "not a token")
