@@ -1,4 +1,5 @@
 from cookie_consent.middleware import CleanCookiesMiddleware as LibraryCleanCookiesMiddleware
+from django.conf import settings
 from django.db import DatabaseError
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
@@ -33,12 +34,13 @@ class ConsentMiddleware:
 class CleanCookiesMiddleware(LibraryCleanCookiesMiddleware):
     """The library's clean-up of cookies whose group is not (or no longer) accepted.
 
-    Only a request that carries cookies can need it, so a fresh visitor's request (and the health
-    check) never looks up the cookie groups.
+    Only a request that carries a cookie other than the site's own necessary ones (the consent record
+    and the CSRF cookie, never part of an optional group) can need it: a fresh visitor's request, a
+    form submission and the health check never look up the cookie groups.
     """
 
     def process_response(self, request, response):
-        if not request.COOKIES:
+        if set(request.COOKIES) <= {settings.COOKIE_CONSENT_NAME, settings.CSRF_COOKIE_NAME}:
             return response
         try:
             return super().process_response(request, response)

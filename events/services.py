@@ -3,6 +3,7 @@
 import csv
 import hmac
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,6 +14,8 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.html import escape
 from django_countries import countries
 
 from socialdilemma.pagecache import content_changed, per_content_version
@@ -237,14 +240,9 @@ def screenings_retry_failed_emails(*, base_url):
 def _send_link(screening, *, token, base_url, kind):
     with translation.override(screening.language):
         link = base_url.rstrip("/") + reverse("events:manage", kwargs={"token": token})
-        context = {"screening": screening, "link": link, "kind": kind}
-        subject = " ".join(render_to_string("events/email/link_subject.txt", context).split())
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string("events/email/link.txt", context),
-            to=[screening.email],
-        )
-        message.attach_alternative(render_to_string("events/email/link.html", context), "text/html")
+    subject, text, html = link_email(screening, link=link, kind=kind)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[screening.email])
+    message.attach_alternative(html, "text/html")
     try:
         message.send()
     except Exception as error:  # any mail server or network error: the registration is already saved
@@ -258,6 +256,51 @@ def _send_link(screening, *, token, base_url, kind):
     screening.confirmation_error = ""
     screening.save(update_fields=["confirmation_sent_at", "confirmation_failed_at", "confirmation_error", "updated_at"])
     return True
+
+
+LINK_EMAIL_TEMPLATES = {
+    "subject": "events/email/link_subject.txt",
+    "text": "events/email/link.txt",
+    "html": "events/email/link.html",
+}
+_EMAIL_PLACEHOLDER = re.compile(r"email-value-(name|title|when|zone|link)-5b1e9c")
+_link_email_layouts = {}  # (language, kind) -> {part: rendered text with placeholders}
+
+
+def link_email(screening, *, link, kind):
+    """(subject, text, HTML) of the email with a host's private link, in the screening's language.
+
+    The templates are rendered once per language and kind with placeholders for the screening's values,
+    which are filled in for each email (escaped in the HTML part): rendering three templates on every
+    registration cost more than saving the registration.
+    """
+    language = screening.language
+    with translation.override(language), timezone.override(screening.timezone):
+        when = date_format(timezone.localtime(screening.starts_at), "DATETIME_FORMAT")
+    values = {
+        "name": screening.host_name,
+        "title": screening.title,
+        "when": when,
+        "zone": screening.timezone,
+        "link": link,
+    }
+    layout = _link_email_layout(language, kind)
+
+    def fill(part, *, html=False):
+        return _EMAIL_PLACEHOLDER.sub(lambda match: (escape if html else str)(values[match.group(1)]), layout[part])
+
+    return " ".join(fill("subject").split()), fill("text"), fill("html", html=True)
+
+
+def _link_email_layout(language, kind):
+    layout = _link_email_layouts.get((language, kind))
+    if layout is None:
+        context = {name: f"email-value-{name}-5b1e9c" for name in ("name", "title", "when", "zone", "link")}
+        context.update(kind=kind, language=language)
+        with translation.override(language):
+            layout = {part: render_to_string(name, context) for part, name in LINK_EMAIL_TEMPLATES.items()}
+        _link_email_layouts[(language, kind)] = layout
+    return layout
 
 
 def tour_screenings(*, format="", country=""):

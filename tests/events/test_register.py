@@ -331,3 +331,28 @@ def test_screenings_page_tells_the_seed_facts_in_both_languages(client):
         "at most 25",
     ):
         assert fact in english, fact
+
+
+@pytest.mark.parametrize(
+    ("language", "when"), [("de", "20. Januar 2027 19:30 (America/New_York)"), ("en", "Jan. 20, 2027, 7:30 p.m.")]
+)
+def test_the_email_gives_the_start_in_the_screenings_own_time_zone_and_language(make_screening, language, when):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from events.services import link_email
+
+    screening, _ = make_screening(
+        language=language,
+        timezone="America/New_York",
+        starts_at=datetime(2027, 1, 20, 19, 30, tzinfo=ZoneInfo("America/New_York")),
+        # Text that looks like the email's own placeholders stays what the host typed.
+        host_name="email-value-title-5b1e9c",
+        title="Kino & <Gespräch>",
+    )
+    subject, text, html = link_email(screening, link="https://example.org/x?a=1&b=2", kind="confirmation")
+    assert when in text and when in html
+    assert "email-value-title-5b1e9c" in text and "Kino & <Gespräch>" in subject
+    assert "Kino &amp; &lt;Gespräch&gt;" in html and "<Gespräch>" not in html
+    assert 'href="https://example.org/x?a=1&amp;b=2"' in html and "https://example.org/x?a=1&b=2" in text
+    assert f'<html lang="{language}">' in html
