@@ -16,13 +16,14 @@ APT_GET := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -y -q
 # The test suite's database server (see tests/conftest.py).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/socialdilemma
 
-.PHONY: help run test serve bench messages compilemessages clean system-deps gettext postgres redis
+.PHONY: help run test serve bench audit messages compilemessages clean system-deps gettext postgres redis
 
 help:
 	@echo "make run    start the development site on http://127.0.0.1:$(PORT)/"
 	@echo "make test   install what the suite needs and run all checks and tests"
 	@echo "make serve  run the production configuration locally (gunicorn + whitenoise)"
 	@echo "make bench  load-test the production configuration and print the figures"
+	@echo "make audit  check the pinned dependencies for known vulnerabilities (pip-audit; part of make test)"
 	@echo "make messages  extract translatable strings into locale/*/LC_MESSAGES/django.po"
 
 # --- installation -----------------------------------------------------------------------------
@@ -93,7 +94,13 @@ test: system-deps postgres redis $(VENV)/.installed-test compilemessages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run -v1
+	$(BIN)/python tests/audit.py
 	$(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+# Known vulnerabilities in requirements.lock (see tests/audit.py). AUDIT_REQUIRED=1 also fails when the
+# vulnerability service cannot be reached.
+audit: $(VENV)/.installed-test
+	$(BIN)/python tests/audit.py
 
 # The benchmark (see tests/bench.py): figures, not a pass/fail test.
 bench: postgres redis $(VENV)/.installed-test compilemessages
