@@ -5,6 +5,7 @@ import hmac
 import logging
 import re
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -97,7 +98,9 @@ def screening_register(*, data, terms, language, base_url):
     token = Screening.new_token()
     fingerprint = Screening.fingerprint_of(data)
     try:
-        with transaction.atomic():
+        # One INSERT commits by itself; a savepoint is needed only inside a caller's transaction, for
+        # the duplicate's IntegrityError to leave that transaction usable.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
             screening = Screening.objects.create(
                 **data,
                 terms=terms,
