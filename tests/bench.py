@@ -6,6 +6,7 @@ p50/p99 latency and compressed bytes per response for each page, with its ratio 
 Then the SQL queries per page and the bytes of a first visit to /de/faq/. Not a test: it prints figures.
 """
 
+import atexit
 import os
 import re
 import shutil
@@ -81,6 +82,14 @@ def main():
     _print_report(reports, scale, time.monotonic() - started)
 
 
+def _cache_dir():
+    """A fresh private file-cache folder, in memory like the production default (see settings)."""
+    memory = os.environ.get("XDG_RUNTIME_DIR") or "/dev/shm"  # noqa: S108 - mkdtemp makes it private
+    folder = tempfile.mkdtemp(prefix="bench-cache-", dir=memory if os.path.isdir(memory) else None)
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 def _env(redis_url):
     return {
         **os.environ,
@@ -90,7 +99,7 @@ def _env(redis_url):
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
         "REDIS_URL": redis_url,
-        "CACHE_DIR": tempfile.mkdtemp(prefix="bench-cache-"),
+        "CACHE_DIR": _cache_dir(),
         "EMAIL_URL": "dummymail://",
         "SCREENING_RATE_LIMIT": "100000000/h",
         "PORT": str(PORT),

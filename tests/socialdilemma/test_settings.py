@@ -1,5 +1,7 @@
+import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +52,19 @@ def test_development_starts_without_any_setting():
     result = load_settings(DJANGO_DEBUG="1")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
+
+
+def test_the_file_cache_lives_in_a_private_memory_folder_and_never_in_one_others_can_write(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    private = Path(site_settings._default_cache_dir())
+    assert private.parent == tmp_path and private.name.startswith("socialdilemma-")
+    assert stat.S_IMODE(private.stat().st_mode) == 0o700
+    assert site_settings._default_cache_dir() == str(private)  # the same folder for every worker
+    # A folder others could have filled with pickles, or a link to one, is not used.
+    private.chmod(0o777)
+    assert site_settings._default_cache_dir() == str(site_settings.BASE_DIR / "var" / "cache")
+    private.rmdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    private.symlink_to(elsewhere)
+    assert site_settings._default_cache_dir() == str(site_settings.BASE_DIR / "var" / "cache")
