@@ -1,0 +1,47 @@
+"""The Redis cache used with REDIS_URL (socialdilemma.cache_backends)."""
+
+import uuid
+
+import pytest
+import redis
+
+from socialdilemma.cache_backends import ReusingRedisCache
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def cache():
+    prefix = f"test-{uuid.uuid4().hex}"
+    cache = ReusingRedisCache(REDIS_URL, {"KEY_PREFIX": prefix})
+    yield cache
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+
+
+def test_incr_increments_an_existing_counter_in_one_round_trip_and_keeps_its_expiry(cache, monkeypatch):
+    assert cache.add("counter", 1, 60)
+    commands = []
+    client = cache._cache.get_client("counter", write=True)
+    original = client.execute_command
+    monkeypatch.setattr(
+        client, "execute_command", lambda *args, **kw: commands.append(args[0]) or original(*args, **kw)
+    )
+    assert cache.incr("counter") == 2  # Redis learns the script (once per server)
+    commands.clear()
+    assert cache.incr("counter") == 3
+    assert cache.incr("counter", 5) == 8
+    assert commands == ["EVALSHA", "EVALSHA"]
+    assert cache.get("counter") == 8
+    assert 0 < redis.Redis.from_url(REDIS_URL).ttl(cache.make_key("counter")) <= 60
+
+
+def test_incr_of_a_missing_key_raises_like_djangos_and_creates_nothing(cache):
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("missing")
+    assert cache.get("missing") is None
+
+
+def test_one_client_per_pool(cache):
+    assert cache._cache.get_client("a", write=True) is cache._cache.get_client("b", write=True)
