@@ -72,6 +72,7 @@ class RedisVersion:
         self._watching_pid = None
         self._start_lock = threading.Lock()
         self._stop = threading.Event()  # each watcher thread gets an event of its own
+        self._failing = False
 
     # --- reading --------------------------------------------------------------------------------
     def current(self):
@@ -147,7 +148,9 @@ class RedisVersion:
                 if stop.is_set():
                     return
                 self._copy = (None, 0.0)
-                logger.warning("Lost the content version subscription; reading the version from Redis meanwhile")
+                if not self._failing:  # once per outage, not once per retry
+                    logger.warning("Lost the content version subscription; reading the version from Redis meanwhile")
+                    self._failing = True
                 # Closed before waiting: redis-py may have subscribed it again, and an unread
                 # subscription would keep replacements waiting for a confirmation that never comes.
                 pubsub.close()
@@ -163,6 +166,9 @@ class RedisVersion:
         # Subscribed first, read second: a replacement in between arrives as a message after this.
         last_heard = time.monotonic()
         self._copy = (self._read(), last_heard + self.TRUST_SECONDS)
+        if self._failing:
+            logger.warning("Subscribed to content version changes again")
+            self._failing = False
         last_ping = last_heard
         while not stop.is_set():
             message = pubsub.get_message(timeout=self.PING_SECONDS)

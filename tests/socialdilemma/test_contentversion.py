@@ -83,6 +83,8 @@ def test_without_a_subscription_reads_ask_redis_and_stay_fresh(stores, caplog):
     # The watcher subscribes again by itself and is trusted again, with the current version.
     wait_until(lambda: trusted(reader))
     assert reader._copy[0] == version
+    assert caplog.text.count("Lost the content version subscription") == 1
+    assert "Subscribed to content version changes again" in caplog.text
     version = editor.replace()
     assert reader.current() == version
 
@@ -114,5 +116,20 @@ def test_a_new_version_is_started_when_redis_has_none(name):
         assert len(version) == 32
         assert redis.Redis.from_url(REDIS_URL).get(name).decode() == version
         assert store.current() == version
+    finally:
+        store.stop()
+
+
+def test_an_unreachable_redis_is_reported_once_not_on_every_retry(name, caplog):
+    from tests.servers import free_port
+
+    store = RedisVersion(f"redis://127.0.0.1:{free_port()}/0", name)  # nothing listens there
+    store.RETRY_SECONDS = 0.05
+    try:
+        with caplog.at_level(logging.WARNING, logger="socialdilemma.contentversion"):
+            with pytest.raises(redis.ConnectionError):
+                store.current()  # no copy, and Redis cannot be read: the caller sees the error
+            time.sleep(0.5)  # several retries
+        assert caplog.text.count("Lost the content version subscription") == 1
     finally:
         store.stop()
