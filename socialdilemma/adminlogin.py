@@ -7,9 +7,10 @@ import hmac
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils.translation import gettext_lazy as _
 
+from .cache_backends import REDIS_UNAVAILABLE
 from .proxy import client_ip
 
 
@@ -22,9 +23,18 @@ class LockoutAdminAuthenticationForm(AdminAuthenticationForm):
     error_messages = {
         **AdminAuthenticationForm.error_messages,
         "locked_out": _("Too many failed sign-in attempts. Please wait %(minutes)d minutes and try again."),
+        "unavailable": _("Signing in is not possible at the moment. Please try again in a few minutes."),
     }
 
     def clean(self):
+        try:
+            return self._clean_counting_failures()
+        except REDIS_UNAVAILABLE:
+            # Failures that cannot be counted would make guessing unlimited: no sign-in meanwhile.
+            raise forms.ValidationError(self.error_messages["unavailable"], code="unavailable") from None
+
+    def _clean_counting_failures(self):
+        cache = caches["lockout"]
         keys = [_key("user", (self.data.get("username") or "").strip().lower()), _key("client", self._client())]
         if any((cache.get(key) or 0) >= settings.ADMIN_LOGIN_MAX_FAILURES for key in keys):
             raise forms.ValidationError(

@@ -1,4 +1,5 @@
-"""Django's Redis cache, reusing one client per connection pool, with a one-round-trip incr.
+"""Django's Redis cache, reusing one client per connection pool, with a one-round-trip incr, and a
+variant that degrades to an empty cache while Redis is unreachable.
 
 Django's RedisCacheClient builds a new redis.Redis object for every cache call; building one (its
 table of response callbacks) costs more than the Redis round trip itself. The connection pools were
@@ -9,8 +10,13 @@ expires in between comes back as a counter without expiry. The rate limit increm
 submission, so here both steps are one atomic Lua script.
 """
 
+import logging
+
+import redis
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.utils.functional import cached_property
+
+logger = logging.getLogger(__name__)
 
 INCREMENT_EXISTING = """
 if redis.call('exists', KEYS[1]) == 1 then
@@ -41,3 +47,73 @@ class ReusingRedisCache(RedisCache):
     @cached_property
     def _cache(self):
         return ReusingRedisCacheClient(self._servers, **self._options)
+
+
+# What a Redis outage raises: the server down or unreachable, or not answering in time.
+REDIS_UNAVAILABLE = (redis.ConnectionError, redis.TimeoutError)
+
+
+class DegradingRedisCacheClient(ReusingRedisCacheClient):
+    """Answers like an empty cache that keeps nothing while Redis cannot be reached.
+
+    Everything the site keeps in this cache can be recomputed or done without: the cookie groups are
+    read from the database again, and the rate limit lets forms through (RATELIMIT_FAIL_OPEN). So an
+    outage of Redis makes the site slower, not unavailable. An outage is logged once, and so is its end.
+    """
+
+    outage_noticed = False  # per process, for logging an outage once
+
+    def _degrading(self, fallback, operation, *args):
+        try:
+            result = operation(*args)
+        except REDIS_UNAVAILABLE:
+            if not DegradingRedisCacheClient.outage_noticed:
+                DegradingRedisCacheClient.outage_noticed = True
+                logger.warning("Redis is unreachable: the site runs without its shared cache meanwhile")
+            if isinstance(fallback, Exception):
+                raise fallback from None
+            return fallback
+        if DegradingRedisCacheClient.outage_noticed:
+            DegradingRedisCacheClient.outage_noticed = False
+            logger.warning("Redis answers again: the shared cache is back")
+        return result
+
+    def get(self, key, default):
+        return self._degrading(default, super().get, key, default)
+
+    def get_many(self, keys):
+        return self._degrading({}, super().get_many, keys)
+
+    def has_key(self, key):
+        return self._degrading(False, super().has_key, key)
+
+    def add(self, key, value, timeout):
+        return self._degrading(False, super().add, key, value, timeout)
+
+    def set(self, key, value, timeout):
+        return self._degrading(None, super().set, key, value, timeout)
+
+    def set_many(self, data, timeout):
+        return self._degrading(None, super().set_many, data, timeout)
+
+    def touch(self, key, timeout):
+        return self._degrading(False, super().touch, key, timeout)
+
+    def delete(self, key):
+        return self._degrading(False, super().delete, key)
+
+    def delete_many(self, keys):
+        return self._degrading(None, super().delete_many, keys)
+
+    def incr(self, key, delta):
+        # As for a missing key: the caller knows no count (django-ratelimit then fails open).
+        return self._degrading(ValueError(f"Key '{key}' not found: Redis is unreachable."), super().incr, key, delta)
+
+    def clear(self):
+        return self._degrading(False, super().clear)
+
+
+class DegradingRedisCache(RedisCache):
+    @cached_property
+    def _cache(self):
+        return DegradingRedisCacheClient(self._servers, **self._options)

@@ -27,6 +27,8 @@ from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
+REDIS_UNAVAILABLE = (redis.ConnectionError, redis.TimeoutError)
+
 
 def new_version():
     return uuid.uuid4().hex
@@ -62,17 +64,21 @@ class RedisVersion:
     def __init__(self, url, name):
         self.key = name  # a key and a channel of the same name do not collide in Redis
         self.channel = name
-        self.client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        # One retry: a pooled connection may be stale after Redis restarted.
+        self.client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5, retry=Retry(NoBackoff(), 1))
         # The subscription must never reconnect quietly (redis-py's default): messages sent while it
         # was away would be missed. An error reaches the watcher, which distrusts its copy at once.
         self._subscriber = redis.Redis.from_url(
-            url, socket_connect_timeout=2, socket_timeout=5, retry=Retry(NoBackoff(), 0)
+            url, socket_connect_timeout=1, socket_timeout=5, retry=Retry(NoBackoff(), 0)
         )
         self._copy = (None, 0.0)  # (version, trusted until): replaced as a whole, so read without a lock
         self._watching_pid = None
         self._start_lock = threading.Lock()
         self._stop = threading.Event()  # each watcher thread gets an event of its own
-        self._failing = False
+        # Set when Redis or the subscription fails; cleared by the watcher once it is back and has
+        # replaced the version. Meanwhile requests have no version, so pages are rendered, not cached.
+        self._outage = False
+        self._replacement_due = False  # a replacement that Redis could not take yet
 
     # --- reading --------------------------------------------------------------------------------
     def current(self):
@@ -81,7 +87,18 @@ class RedisVersion:
         version, trusted_until = self._copy
         if version is not None and time.monotonic() < trusted_until:
             return version
-        return self._read()
+        if self._outage:
+            return None
+        try:
+            return self._read()  # before the first subscription, or a copy not confirmed in time
+        except REDIS_UNAVAILABLE:
+            self._notice_outage()
+            return None
+
+    def _notice_outage(self):
+        if not self._outage:  # once per outage, not once per retry
+            logger.warning("No content version from Redis: pages are not cached until it is back")
+        self._outage = True
 
     def _read(self):
         version = self.client.get(self.key)
@@ -93,13 +110,24 @@ class RedisVersion:
     # --- replacing ------------------------------------------------------------------------------
     def replace(self):
         """Store and announce a new version; return once every subscribed process has it (or after
-        CONFIRM_SECONDS, logging the processes that did not confirm)."""
+        CONFIRM_SECONDS, logging the processes that did not confirm).
+
+        While Redis is unreachable the edit goes through all the same: no process caches pages
+        meanwhile, and each one replaces the version when Redis is back, before caching again.
+        """
         version = new_version()
-        with self.client.pipeline(transaction=True) as pipe:
-            # One transaction: the order of announcements is the order of stored versions.
-            pipe.set(self.key, version)
-            pipe.publish(self.channel, version)
-            _stored, receivers = pipe.execute()
+        try:
+            with self.client.pipeline(transaction=True) as pipe:
+                # One transaction: the order of announcements is the order of stored versions.
+                pipe.set(self.key, version)
+                pipe.publish(self.channel, version)
+                _stored, receivers = pipe.execute()
+        except REDIS_UNAVAILABLE:
+            if not self._replacement_due:
+                logger.warning("Redis is unreachable: the content version will be replaced once it answers")
+            self._replacement_due = True
+            return None
+        self._replacement_due = False
         confirmations = self._confirmation_key(version)
         confirmed = 0
         deadline = time.monotonic() + self.CONFIRM_SECONDS
@@ -148,9 +176,7 @@ class RedisVersion:
                 if stop.is_set():
                     return
                 self._copy = (None, 0.0)
-                if not self._failing:  # once per outage, not once per retry
-                    logger.warning("Lost the content version subscription; reading the version from Redis meanwhile")
-                    self._failing = True
+                self._notice_outage()
                 # Closed before waiting: redis-py may have subscribed it again, and an unread
                 # subscription would keep replacements waiting for a confirmation that never comes.
                 pubsub.close()
@@ -159,6 +185,11 @@ class RedisVersion:
                 pubsub.close()
 
     def _follow(self, pubsub, stop):
+        if (self._outage or self._replacement_due) and self.replace() is None:
+            # Back after an outage. Pages cached before it may be outdated by an edit made meanwhile,
+            # which could not replace the version: it is replaced before any copy is trusted again.
+            # (Before subscribing: a subscribed watcher would have to confirm its own replacement.)
+            raise ConnectionError("Redis is still unreachable")
         pubsub.subscribe(self.channel)
         confirmation = pubsub.get_message(timeout=self.TRUST_SECONDS)
         if not confirmation or confirmation["type"] != "subscribe":
@@ -166,9 +197,9 @@ class RedisVersion:
         # Subscribed first, read second: a replacement in between arrives as a message after this.
         last_heard = time.monotonic()
         self._copy = (self._read(), last_heard + self.TRUST_SECONDS)
-        if self._failing:
-            logger.warning("Subscribed to content version changes again")
-            self._failing = False
+        if self._outage:
+            logger.warning("Content version from Redis again: pages are cached again")
+            self._outage = False
         last_ping = last_heard
         while not stop.is_set():
             message = pubsub.get_message(timeout=self.PING_SECONDS)
@@ -189,6 +220,9 @@ class RedisVersion:
             if now - last_ping >= self.PING_SECONDS:
                 pubsub.ping()
                 last_ping = now
+            if self._replacement_due:  # a replacement failed while this subscription lived on
+                self._replacement_due = False
+                threading.Thread(target=self.replace, daemon=True).start()
 
 
 _store = None

@@ -46,6 +46,7 @@ _group_versions = {}  # content version -> {group: version}, per process
 
 
 def content_version():
+    """The current content version; None while it cannot be known (Redis unreachable)."""
     return contentversion.store().current()
 
 
@@ -116,7 +117,10 @@ def per_content_version(name, compute):
 
     For things every request needs and only staff change (the current Netflix terms, say).
     """
-    key = f"value:{name}:{content_version()}"
+    version = content_version()
+    if version is None:  # Redis unreachable: nothing can be kept fresh, so nothing is kept
+        return compute()
+    key = f"value:{name}:{version}"
     missing = object()
     value = local_pages.get(key, missing)
     if value is missing:
@@ -146,6 +150,8 @@ def _page_key(request):
     if set(request.COOKIES) - CACHEABLE_COOKIES:
         return None
     version = content_version()
+    if version is None:  # Redis unreachable: no page can be kept fresh, so none is cached
+        return None
     state = consent_key(request, version)
     if state is None:
         return None

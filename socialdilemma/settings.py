@@ -149,18 +149,25 @@ def _default_cache_dir():
 
 
 if REDIS_URL:
-    SHARED_CACHE = {
-        "BACKEND": "socialdilemma.cache_backends.ReusingRedisCache",
+    _redis_cache = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="socialdilemma"),
+        # An unreachable Redis must cost a request a second at most, not minutes of TCP retries.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+    }
+    CACHES = {
+        # Degrades to an empty cache while Redis is unreachable (see socialdilemma/cache_backends.py).
+        "default": {"BACKEND": "socialdilemma.cache_backends.DegradingRedisCache", **_redis_cache},
+        # The admin sign-in's failure counts: without them, sign-in is refused rather than unlimited.
+        "lockout": {"BACKEND": "socialdilemma.cache_backends.ReusingRedisCache", **_redis_cache},
     }
 else:
-    SHARED_CACHE = {
+    _file_cache = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": env.str("CACHE_DIR", default=_default_cache_dir()),
         "OPTIONS": {"MAX_ENTRIES": 10_000},
     }
-CACHES = {"default": SHARED_CACHE}
+    CACHES = {"default": _file_cache, "lockout": _file_cache}
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 
 # Email: printed to the console in development; e.g. smtp+tls://user:password@mail.example.org:587.
@@ -233,6 +240,8 @@ SCREENING_RATE_LIMIT = env.str("SCREENING_RATE_LIMIT", default="10/h")
 # "Send me my link again" sends after answering, so its timing does not reveal registered addresses.
 SCREENING_SEND_LINKS_IN_BACKGROUND = env.bool("SCREENING_SEND_LINKS_IN_BACKGROUND", default=True)
 # Behind a proxy, the client is the address the proxy appended last to X-Forwarded-For.
+# When the counter cannot be kept (Redis unreachable), forms go through uncounted rather than refused.
+RATELIMIT_FAIL_OPEN = True
 RATELIMIT_TRUST_FORWARDED_FOR = env.bool("DJANGO_TRUST_X_FORWARDED_FOR", default=False)
 
 # The admin's sign-in is locked for a while after repeated failures (socialdilemma/adminlogin.py).

@@ -1,3 +1,5 @@
+from unittest import mock
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
@@ -45,6 +47,16 @@ def test_a_lockout_is_per_account_and_per_client(staff, settings):
     # ... another client signs in.
     response = sign_in(Client(), "redaktion", "a-long-secret-password-1", REMOTE_ADDR="203.0.113.10")
     assert response.status_code == 302
+
+
+def test_without_its_failure_counts_the_sign_in_refuses_rather_than_allowing_unlimited_guesses(staff):
+    from socialdilemma.cache_backends import ReusingRedisCache
+
+    unreachable = ReusingRedisCache("redis://127.0.0.1:1/0", {})  # nothing listens on port 1
+    with mock.patch("socialdilemma.adminlogin.caches", {"lockout": unreachable}):
+        response = sign_in(Client(), "redaktion", "a-long-secret-password-1")
+    assert response.status_code == 200
+    assert "Die Anmeldung ist im Moment nicht möglich" in response.content.decode()
 
 
 def test_the_admin_is_staff_only(db):

@@ -196,3 +196,45 @@ def test_a_database_outage_answers_503_loses_no_accepted_registration_and_recove
         with psycopg.connect(url) as connection:
             stored = {row[0] for row in connection.execute("SELECT title FROM events_screening")}
         assert accepted and set(accepted) <= stored
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_redis_outage_slows_the_site_down_but_breaks_nothing_and_serves_nothing_stale(site_content, tmp_path):
+    from events.models import Screening
+
+    port = free_port()
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes"]
+    command += ["--appendfsync", "always", "--dir", str(tmp_path)]
+    servers = [subprocess.Popen(command, stdout=subprocess.DEVNULL)]
+    env = production_env(REDIS_URL=f"redis://127.0.0.1:{port}/0", CACHE_KEY_PREFIX="outage-test")
+
+    def faq():
+        return fetch(base + "/de/faq/")[2]
+
+    try:
+        with gunicorn(workers=2, env=env) as base:
+            assert all("Wie lang ist der Film?" in faq() for _ in range(10))  # cached by both workers
+            servers[0].terminate()
+            servers[0].wait(timeout=10)
+            # Pages, forms and staff edits go on without Redis: rendered, not cached.
+            for path in ("/de/", "/en/faq/", "/de/faq/?q=daten", "/de/tour/", "/en/cookies/"):
+                assert fetch(base + path)[0] == 200, path
+            assert register(base, 1) == 302
+            edit = (
+                "from faq.models import Entry; e = Entry.objects.get(slug_de='wie-lang-ist-der-film'); "
+                "e.question_de = 'Wie viele Minuten dauert der Film?'; e.save()"
+            )
+            staff_edit = [sys.executable, "manage.py", "shell", "-c", edit]
+            subprocess.run(staff_edit, cwd=ROOT, env=env, check=True, timeout=60)
+            assert all("Wie viele Minuten dauert der Film?" in faq() for _ in range(10))
+            # Redis is back (with the version from before the edit): the pages cached before the outage
+            # are never served again.
+            servers.append(subprocess.Popen(command, stdout=subprocess.DEVNULL))
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                assert "Wie viele Minuten dauert der Film?" in faq()
+    finally:
+        for server in servers:
+            server.kill()
+            server.wait(timeout=10)
+    assert Screening.objects.count() == 1

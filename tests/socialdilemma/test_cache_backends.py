@@ -1,5 +1,6 @@
 """The Redis cache used with REDIS_URL (socialdilemma.cache_backends)."""
 
+import logging
 import uuid
 
 import pytest
@@ -45,3 +46,30 @@ def test_incr_of_a_missing_key_raises_like_djangos_and_creates_nothing(cache):
 
 def test_one_client_per_pool(cache):
     assert cache._cache.get_client("a", write=True) is cache._cache.get_client("b", write=True)
+
+
+def test_while_redis_is_unreachable_the_degrading_cache_answers_like_an_empty_one(caplog):
+    from socialdilemma.cache_backends import DegradingRedisCache, DegradingRedisCacheClient
+
+    DegradingRedisCacheClient.outage_noticed = False
+    cache = DegradingRedisCache("redis://127.0.0.1:1/0", {})  # nothing listens on port 1
+    with caplog.at_level(logging.WARNING, logger="socialdilemma.cache_backends"):
+        assert cache.get("groups", "fallback") == "fallback"
+        assert cache.get_or_set("groups", lambda: {"analytics": 1}, 60) == {"analytics": 1}  # computed
+        assert cache.add("counter", 1, 60) is False
+        with pytest.raises(ValueError):
+            cache.incr("counter")  # as for a missing key: django-ratelimit then lets the form through
+        cache.set("key", "value", 60)
+        assert cache.get_many(["a", "b"]) == {}
+        assert cache.delete("key") is False
+    assert caplog.text.count("Redis is unreachable") == 1
+    DegradingRedisCacheClient.outage_noticed = False
+
+
+def test_the_degrading_cache_works_normally_while_redis_answers(cache):
+    from socialdilemma.cache_backends import DegradingRedisCache
+
+    degrading = DegradingRedisCache(REDIS_URL, {"KEY_PREFIX": cache.key_prefix})
+    degrading.set("key", "value", 60)
+    assert cache.get("key") == "value" and degrading.get("key") == "value"
+    assert degrading.add("counter", 1, 60) and degrading.incr("counter") == 2
