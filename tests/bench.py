@@ -354,7 +354,7 @@ def _print_report(reports, scale, seconds):
             errors = row["errors"] + (1 if row["socket_errors"] else 0)
             print(
                 f"| {row['label']} | {row['rps']:.0f} | {row['p50']:.2f} | {row['p99']:.2f} | "
-                f"{row['bytes'] or '–'} | {row['rps'] / baseline:.2f} | {errors} |"
+                f"{row['bytes'] or '–'} | {_ratio(row['rps'] / baseline)} | {errors} |"
             )
         if extra:
             queries, first_visit = extra
@@ -379,6 +379,11 @@ def _print_report(reports, scale, seconds):
         f"CSV export of {int(admin[3]):,} rows: peak Python memory {admin[4]} MB"
     )
     print(f"Finished in {seconds:.0f} s.")
+
+
+def _ratio(value):
+    """Two decimals; three below 0.2, where rounding to two would hide whether 0.1 is reached."""
+    return f"{value:.2f}" if value >= 0.2 else f"{value:.3f}"
 
 
 def _cpu_name():
