@@ -128,6 +128,15 @@ class RedisVersion:
             self._replacement_due = True
             return None
         self._replacement_due = False
+        try:
+            self._wait_for_confirmations(version, receivers)
+        except REDIS_UNAVAILABLE:
+            # Stored and announced; a process that could not confirm has lost its subscription too,
+            # and caches nothing until it is back.
+            logger.warning("Redis became unreachable while processes confirmed the new content version")
+        return version
+
+    def _wait_for_confirmations(self, version, receivers):
         confirmations = self._confirmation_key(version)
         confirmed = 0
         deadline = time.monotonic() + self.CONFIRM_SECONDS
@@ -136,14 +145,13 @@ class RedisVersion:
             if remaining <= 0 or self.client.blpop([confirmations], timeout=remaining) is None:
                 logger.warning(
                     "%d of %d processes did not confirm the new content version in time; "
-                    "they read it from Redis once their subscription is found dead",
+                    "they stop caching once their subscription is found dead",
                     receivers - confirmed,
                     receivers,
                 )
                 break
             confirmed += 1
         self.client.delete(confirmations)
-        return version
 
     def _confirmation_key(self, version):
         return f"{self.key}:confirmed:{version}"
