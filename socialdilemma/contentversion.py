@@ -18,6 +18,7 @@ import os
 import threading
 import time
 import uuid
+from collections import deque
 
 import redis
 from django.conf import settings
@@ -56,16 +57,23 @@ class SharedCacheVersion:
 class RedisVersion:
     """The version in Redis, with a copy in this process that Redis pub/sub keeps current."""
 
-    PING_SECONDS = 1.0  # how often the watcher asks Redis whether its subscription is alive
-    TRUST_SECONDS = 3.0  # a copy that Redis has not confirmed for this long is not used
-    CONFIRM_SECONDS = 2.0  # how long a replacement waits for the other processes' confirmations
+    PING_SECONDS = 0.5  # how often the watcher asks Redis whether its subscription is alive
+    # A copy is trusted until TRUST_SECONDS after the last request whose answer has arrived was *sent*
+    # (everything published before Redis took that request arrived before its answer). A replacement
+    # waits longer than that for confirmations, so once it has returned no process still trusts a copy
+    # older than it, confirmed or not.
+    TRUST_SECONDS = 1.5
+    CONFIRM_SECONDS = 2.0
     RETRY_SECONDS = 1.0
 
     def __init__(self, url, name):
         self.key = name  # a key and a channel of the same name do not collide in Redis
         self.channel = name
-        # One retry: a pooled connection may be stale after Redis restarted.
-        self.client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=5, retry=Retry(NoBackoff(), 1))
+        # One retry: a pooled connection may be stale after Redis restarted. The socket timeout exceeds
+        # the longest blocking command (BLPOP for confirmations).
+        self.client = redis.Redis.from_url(
+            url, socket_connect_timeout=1, socket_timeout=self.CONFIRM_SECONDS + 1, retry=Retry(NoBackoff(), 1)
+        )
         # The subscription must never reconnect quietly (redis-py's default): messages sent while it
         # was away would be missed. An error reaches the watcher, which distrusts its copy at once.
         self._subscriber = redis.Redis.from_url(
@@ -126,6 +134,11 @@ class RedisVersion:
             if not self._replacement_due:
                 logger.warning("Redis is unreachable: the content version will be replaced once it answers")
             self._replacement_due = True
+            self._copy = (None, 0.0)
+            self._notice_outage()
+            # Where Redis is down for the other processes too, their copies lapse within TRUST_SECONDS:
+            # the edit answers only then, and meanwhile no process caches.
+            time.sleep(self.TRUST_SECONDS)
             return None
         self._replacement_due = False
         try:
@@ -180,10 +193,12 @@ class RedisVersion:
             pubsub = self._subscriber.pubsub()
             try:
                 self._follow(pubsub, stop)
-            except Exception:  # any Redis or network error: distrust the copy, then subscribe again
+            except Exception as error:  # distrust the copy, then subscribe again
                 if stop.is_set():
                     return
                 self._copy = (None, 0.0)
+                if not isinstance(error, (*REDIS_UNAVAILABLE, ConnectionError)):
+                    logger.exception("The content version watcher failed")  # a bug, not an outage
                 self._notice_outage()
                 # Closed before waiting: redis-py may have subscribed it again, and an unread
                 # subscription would keep replacements waiting for a confirmation that never comes.
@@ -198,36 +213,33 @@ class RedisVersion:
             # which could not replace the version: it is replaced before any copy is trusted again.
             # (Before subscribing: a subscribed watcher would have to confirm its own replacement.)
             raise ConnectionError("Redis is still unreachable")
+        subscribed_at = time.monotonic()
         pubsub.subscribe(self.channel)
         confirmation = pubsub.get_message(timeout=self.TRUST_SECONDS)
         if not confirmation or confirmation["type"] != "subscribe":
             raise ConnectionError("Redis did not confirm the subscription")
         # Subscribed first, read second: a replacement in between arrives as a message after this.
-        last_heard = time.monotonic()
-        self._copy = (self._read(), last_heard + self.TRUST_SECONDS)
+        self._copy = (self._read(), subscribed_at + self.TRUST_SECONDS)
         if self._outage:
             logger.warning("Content version from Redis again: pages are cached again")
             self._outage = False
-        last_ping = last_heard
+        pings = deque()  # when the pings not answered yet were sent
         while not stop.is_set():
-            message = pubsub.get_message(timeout=self.PING_SECONDS)
-            now = time.monotonic()
-            if message is not None:
-                last_heard = now
-                if message["type"] == "message":
-                    version = message["data"].decode()
-                    self._copy = (version, now + self.TRUST_SECONDS)
-                    with self.client.pipeline(transaction=False) as pipe:
-                        pipe.rpush(self._confirmation_key(version), os.getpid())
-                        pipe.expire(self._confirmation_key(version), 60)
-                        pipe.execute()
-                elif message["type"] == "pong":
-                    self._copy = (self._copy[0], now + self.TRUST_SECONDS)
-            if now - last_heard > self.TRUST_SECONDS:
-                raise ConnectionError("Redis stopped answering the subscription's pings")
-            if now - last_ping >= self.PING_SECONDS:
+            if not pings or time.monotonic() - pings[-1] >= self.PING_SECONDS:
+                pings.append(time.monotonic())
                 pubsub.ping()
-                last_ping = now
+            message = pubsub.get_message(timeout=self.PING_SECONDS / 2)
+            if message is not None and message["type"] == "message":
+                version = message["data"].decode()
+                self._copy = (version, self._copy[1])
+                with self.client.pipeline(transaction=False) as pipe:
+                    pipe.rpush(self._confirmation_key(version), os.getpid())
+                    pipe.expire(self._confirmation_key(version), 60)
+                    pipe.execute()
+            elif message is not None and message["type"] == "pong" and pings:
+                self._copy = (self._copy[0], pings.popleft() + self.TRUST_SECONDS)
+            if pings and time.monotonic() - pings[0] > self.TRUST_SECONDS:
+                raise ConnectionError("Redis stopped answering the subscription's pings")
             if self._replacement_due:  # a replacement failed while this subscription lived on
                 self._replacement_due = False
                 threading.Thread(target=self.replace, daemon=True).start()

@@ -62,14 +62,14 @@ def invalidate_on_change(*models):
 def content_changed(**_signal_kwargs):
     """Call after any change that public pages show: every cached page is then stale everywhere.
 
-    Inside a transaction the version is replaced now and once more when the transaction commits: a
-    page rendered in between still showed the old content and must not be served under the version
-    that follows the edit.
+    Inside a transaction the version is replaced once it commits (once, however many objects it
+    saved): replaced earlier, a page rendered before the commit, still showing the old content, could
+    be cached under the new version.
     """
-    contentversion.store().replace()
     connection = transaction.get_connection()
-    already_due = any(callback is _replace_content_version for _sids, callback, _robust in connection.run_on_commit)
-    if connection.in_atomic_block and not already_due:
+    if not connection.in_atomic_block:
+        contentversion.store().replace()
+    elif not any(callback is _replace_content_version for _sids, callback, _robust in connection.run_on_commit):
         transaction.on_commit(_replace_content_version)
 
 

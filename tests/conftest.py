@@ -43,6 +43,28 @@ def _clear_cache():
 
 # Screenings, for the tests of every app that shows them.
 @pytest.fixture
+def committed(db):
+    """`with committed(): ...` does what a commit of the block's changes would do (the tests'
+    transaction never commits): it runs the on-commit callbacks the block registered, above all the
+    content version's replacement after a staff edit, and forgets them. Yields the list of them."""
+    from contextlib import contextmanager
+
+    from django.db import connection
+
+    @contextmanager
+    def commit():
+        start = len(connection.run_on_commit)
+        callbacks = []
+        yield callbacks
+        callbacks.extend(callback for _sids, callback, _robust in connection.run_on_commit[start:])
+        del connection.run_on_commit[start:]
+        for callback in callbacks:
+            callback()
+
+    return commit
+
+
+@pytest.fixture
 def terms(db):
     return NetflixTerms.objects.get(version="2020-09")
 

@@ -268,17 +268,18 @@ def test_failed_emails_are_retried_by_the_management_command(client, form_data, 
     assert Screening.objects.get().confirmation_failed_at is None
 
 
-def test_a_new_terms_version_applies_to_new_registrations_only(client, form_data, terms):
+def test_a_new_terms_version_applies_to_new_registrations_only(client, form_data, terms, committed):
     client.post("/de/screenings/register/", form_data(title="Vorher"))
-    newer = NetflixTerms.objects.create(
-        version="2027-01",
-        title_de="Neue Bedingungen",
-        title_en="New terms",
-        summary_de="Neu.",
-        summary_en="New.",
-        official_url="https://help.netflix.com/",
-        valid_from=timezone.now() - timedelta(minutes=1),
-    )
+    with committed():
+        newer = NetflixTerms.objects.create(
+            version="2027-01",
+            title_de="Neue Bedingungen",
+            title_en="New terms",
+            summary_de="Neu.",
+            summary_en="New.",
+            official_url="https://help.netflix.com/",
+            valid_from=timezone.now() - timedelta(minutes=1),
+        )
     client.post("/de/screenings/register/", form_data(title="Nachher"))
     assert Screening.objects.get(title="Vorher").terms == terms
     after = Screening.objects.get(title="Nachher")
