@@ -112,7 +112,9 @@ def screening_register(*, data, terms, language, base_url):
             )
     except IntegrityError:
         # The same registration again (a double submit): the first one stands, its email is on its way.
-        existing = Screening.objects.get(fingerprint=fingerprint)
+        existing = Screening.objects.filter(fingerprint=fingerprint).first()
+        if existing is None:
+            raise  # another constraint, not a duplicate
         return Registration(screening=existing, email_sent=existing.confirmation_failed_at is None, duplicate=True)
     sent = _send_link(screening, token=token, base_url=base_url, kind="confirmation")
     return Registration(screening=screening, email_sent=sent)

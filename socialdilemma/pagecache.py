@@ -282,19 +282,21 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         token_page = getattr(response, "token_page", None)
         if token_page is not None:
-            if response.status_code == 200:
+            if self._storable(request, response, token_page=True):
                 local_pages.set(key, self._token_page_entry(response, token_page), settings.PAGE_CACHE_SECONDS)
         elif self._storable(request, response):
             local_pages.set(key, self._entry(response), settings.PAGE_CACHE_SECONDS)
         return response
 
     @staticmethod
-    def _storable(request, response):
+    def _storable(request, response, *, token_page=False):
+        """A token page sets the CSRF cookie (filled in again for each visitor), but no other cookie."""
+        cookies = set(response.cookies) - ({settings.CSRF_COOKIE_NAME} if token_page else set())
         return (
             response.status_code == 200
             and not response.streaming
-            and not response.cookies
-            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and not cookies
+            and (token_page or not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
             and "private" not in response.get("Cache-Control", "")
             and "no-store" not in response.get("Cache-Control", "")
         )

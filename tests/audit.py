@@ -14,6 +14,7 @@ report and tells the three outcomes apart:
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -47,13 +48,34 @@ def run_pip_audit(requirements):
     return json.loads(result.stdout), result.stderr.strip()
 
 
-def verdict(report, *, required):
-    """(exit code, lines to print) for a pip-audit JSON report (None: pip-audit gave no report)."""
+def pinned_names(requirements):
+    """The names of the packages pinned in a requirements file, normalised as pip-audit reports them."""
+    names = set()
+    for line in Path(requirements).read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "==" in line:
+            names.add(_normalised(line.split("==", 1)[0]))
+    return names
+
+
+def _normalised(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def verdict(report, *, required, pinned=None):
+    """(exit code, lines to print) for a pip-audit JSON report (None: pip-audit gave no report).
+
+    pinned: the package names that must all have been checked (a package missing from the report
+    counts as not checked).
+    """
     if report is None:
         return (1 if required else 0), ["NOT AUDITED: pip-audit gave no report (see its message above)."]
     dependencies = report.get("dependencies", [])
     vulnerable = [dependency for dependency in dependencies if dependency.get("vulns")]
-    skipped = [dependency for dependency in dependencies if "skip_reason" in dependency]
+    skipped = [dependency["name"] for dependency in dependencies if "skip_reason" in dependency]
+    reasons = [dependency["skip_reason"] for dependency in dependencies if "skip_reason" in dependency]
+    reported = {_normalised(dependency["name"]) for dependency in dependencies}
+    missing = sorted((pinned or set()) - reported)
     lines = []
     for dependency in vulnerable:
         for vulnerability in dependency["vulns"]:
@@ -61,26 +83,28 @@ def verdict(report, *, required):
             lines.append(
                 f"VULNERABLE: {dependency['name']} {dependency['version']}: {vulnerability['id']} (fixed in: {fixes})"
             )
-    if skipped:
-        lines.append(
-            f"NOT AUDITED: {len(skipped)} of {len(dependencies)} pinned packages could not be checked "
-            f"(first: {skipped[0]['skip_reason']})."
-        )
+    checked = len(dependencies) - len(skipped)
+    total = max(len(pinned or ()), len(dependencies))
+    if skipped or missing or not checked:
+        detail = f" (first: {reasons[0]})" if reasons else ""
+        if missing:
+            detail += f"; not in pip-audit's report: {', '.join(missing)}"
+        lines.append(f"NOT AUDITED: {total - checked} of {total} pinned packages could not be checked{detail}.")
         if not required:
             lines.append("  Set AUDIT_REQUIRED=1 where the vulnerability service is reachable to make this an error.")
-    if vulnerable or (skipped and required):
+    if vulnerable or (required and (skipped or missing or not checked)):
         return 1, lines
-    checked = len(dependencies) - len(skipped)
     if checked:
         lines.append(f"Audited {checked} pinned packages: no known vulnerability.")
     return 0, lines
 
 
 def main():
-    report, messages = run_pip_audit(ROOT / "requirements.lock")
-    if messages and report is None:
+    requirements = ROOT / "requirements.lock"
+    report, messages = run_pip_audit(requirements)
+    code, lines = verdict(report, required=os.environ.get("AUDIT_REQUIRED") == "1", pinned=pinned_names(requirements))
+    if messages and (code or report is None):
         print(messages, file=sys.stderr)
-    code, lines = verdict(report, required=os.environ.get("AUDIT_REQUIRED") == "1")
     for line in lines:
         print(line)
     return code

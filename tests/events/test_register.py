@@ -357,3 +357,20 @@ def test_the_email_gives_the_start_in_the_screenings_own_time_zone_and_language(
     assert "Kino &amp; &lt;Gespräch&gt;" in html and "<Gespräch>" not in html
     assert 'href="https://example.org/x?a=1&amp;b=2"' in html and "https://example.org/x?a=1&b=2" in text
     assert f'<html lang="{language}">' in html
+
+
+def test_an_integrity_error_that_is_not_a_double_submit_is_not_taken_for_one(form_data, terms):
+    from unittest import mock
+
+    from django.db import IntegrityError
+
+    from events import services
+    from events.forms import ScreeningForm
+
+    form = ScreeningForm(form_data(), language="de")
+    assert form.is_valid()
+    with (
+        mock.patch.object(Screening.objects, "create", side_effect=IntegrityError("another constraint")),
+        pytest.raises(IntegrityError),
+    ):
+        services.screening_register(data=form.screening_data(), terms=terms, language="de", base_url="http://x/")

@@ -1,6 +1,6 @@
 """The dependency audit's verdicts on pip-audit's JSON reports (see tests/audit.py)."""
 
-from tests.audit import verdict
+from tests.audit import ROOT, pinned_names, verdict
 
 CLEAN = {
     "dependencies": [
@@ -55,3 +55,18 @@ def test_a_vulnerability_fails_even_when_other_packages_were_skipped():
     mixed = {"dependencies": VULNERABLE["dependencies"] + UNREACHABLE["dependencies"][1:]}
     code, lines = verdict(mixed, required=False)
     assert code == 1 and any(line.startswith("VULNERABLE: django") for line in lines)
+
+
+def test_an_empty_report_or_a_pinned_package_missing_from_it_is_not_audited():
+    code, lines = verdict({"dependencies": []}, required=True)
+    assert code == 1 and lines[0].startswith("NOT AUDITED")
+    assert verdict({}, required=False)[1][0].startswith("NOT AUDITED")
+    code, lines = verdict(CLEAN, required=True, pinned={"django", "redis", "django-csp"})
+    assert code == 1
+    assert "NOT AUDITED: 1 of 3 pinned packages could not be checked; not in pip-audit's report: django-csp." in lines
+
+
+def test_every_pin_of_the_lock_file_is_expected_in_the_report():
+    names = pinned_names(ROOT / "requirements.lock")
+    assert {"django", "psycopg-binary", "django-cookie-consent", "pip-audit"} <= names
+    assert len(names) == len([line for line in (ROOT / "requirements.lock").read_text().splitlines() if "==" in line])
