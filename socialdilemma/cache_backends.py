@@ -1,5 +1,6 @@
 """Django's Redis cache, reusing one client per connection pool, with a one-round-trip incr, and a
-variant that degrades to an empty cache while Redis is unreachable.
+variant that degrades to an empty cache while Redis is unreachable; and Django's file cache, used only
+in a folder of the site's user alone.
 
 Django's RedisCacheClient builds a new redis.Redis object for every cache call; building one (its
 table of response callbacks) costs more than the Redis round trip itself. The connection pools were
@@ -11,8 +12,11 @@ submission, so here both steps are one atomic Lua script.
 """
 
 import logging
+import os
+import stat
 
 import redis
+from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.utils.functional import cached_property
 
@@ -117,3 +121,28 @@ class DegradingRedisCache(RedisCache):
     @cached_property
     def _cache(self):
         return DegradingRedisCacheClient(self._servers, **self._options)
+
+
+class PrivateFileBasedCache(FileBasedCache):
+    """Django's file cache, used only while its folder is this user's alone.
+
+    The file cache unpickles what it reads, so a file planted by another local user would run as the
+    site. Django creates a missing folder with mode 0700, but takes an existing one as it is; this
+    checks the folder (a real folder, owned by this user, closed to others) before every use.
+    """
+
+    def _createdir(self):
+        super()._createdir()
+        self._check_private()
+
+    def _key_to_file(self, key, version=None):
+        self._check_private()
+        return super()._key_to_file(key, version)
+
+    def _check_private(self):
+        try:
+            info = os.lstat(self._dir)
+        except FileNotFoundError:
+            return  # nothing to read; a write creates it privately
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+            raise PermissionError(f"The cache folder {self._dir} is not this user's alone; it is not used.")

@@ -133,10 +133,13 @@ def _default_cache_dir():
     groups); on tmpfs its many small writes cost no disk journal (registration POSTs ran 13% faster).
     Django's file cache unpickles what it reads, so the folder must be this user's alone: it is created
     with mode 0700, and a folder that exists already is used only if it is a real folder of this user
-    that nobody else can enter.
+    that nobody else can enter (PrivateFileBasedCache checks that again before every use).
     """
     memory = Path(os.environ.get("XDG_RUNTIME_DIR") or "/dev/shm")  # noqa: S108 - a private folder, checked below
-    if memory.is_dir():
+    # Only in a parent that nobody else can empty: this user's own, or one with the sticky bit (/dev/shm),
+    # where others cannot remove or rename our folder to put theirs in its place.
+    parent = memory.stat() if memory.is_dir() else None
+    if parent and (parent.st_uid == os.getuid() or parent.st_mode & stat.S_ISVTX):
         folder = memory / f"socialdilemma-{hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:12]}"
         try:
             folder.mkdir(mode=0o700, exist_ok=True)
@@ -163,7 +166,7 @@ if REDIS_URL:
     }
 else:
     _file_cache = {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "socialdilemma.cache_backends.PrivateFileBasedCache",
         "LOCATION": env.str("CACHE_DIR", default=_default_cache_dir()),
         "OPTIONS": {"MAX_ENTRIES": 10_000},
     }

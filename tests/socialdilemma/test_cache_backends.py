@@ -73,3 +73,22 @@ def test_the_degrading_cache_works_normally_while_redis_answers(cache):
     degrading.set("key", "value", 60)
     assert cache.get("key") == "value" and degrading.get("key") == "value"
     assert degrading.add("counter", 1, 60) and degrading.incr("counter") == 2
+
+
+def test_the_file_cache_is_used_only_in_a_folder_of_this_user_alone(tmp_path):
+    from socialdilemma.cache_backends import PrivateFileBasedCache
+
+    private = PrivateFileBasedCache(str(tmp_path / "cache"), {})
+    private.set("version", "v1", 60)  # creates the folder, mode 0700
+    assert private.get("version") == "v1"
+    # A folder others can write to (where they could have planted pickles) is refused, reads included.
+    (tmp_path / "cache").chmod(0o777)
+    with pytest.raises(PermissionError, match="not this user's alone"):
+        private.get("version")
+    with pytest.raises(PermissionError):
+        private.set("version", "v2", 60)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    (tmp_path / "link").symlink_to(elsewhere)
+    with pytest.raises(PermissionError):
+        PrivateFileBasedCache(str(tmp_path / "link"), {}).get("version")

@@ -55,6 +55,7 @@ def test_development_starts_without_any_setting():
 
 
 def test_the_file_cache_lives_in_a_private_memory_folder_and_never_in_one_others_can_write(tmp_path, monkeypatch):
+    tmp_path.chmod(0o700)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
     private = Path(site_settings._default_cache_dir())
     assert private.parent == tmp_path and private.name.startswith("socialdilemma-")
@@ -68,3 +69,9 @@ def test_the_file_cache_lives_in_a_private_memory_folder_and_never_in_one_others
     elsewhere.mkdir(mode=0o700)
     private.symlink_to(elsewhere)
     assert site_settings._default_cache_dir() == str(site_settings.BASE_DIR / "var" / "cache")
+    # Nor in a parent that others may empty (world-writable without the sticky bit).
+    private.unlink()
+    tmp_path.chmod(0o777)
+    monkeypatch.setattr(site_settings.os, "getuid", lambda: tmp_path.stat().st_uid + 1)
+    assert site_settings._default_cache_dir() == str(site_settings.BASE_DIR / "var" / "cache")
+    tmp_path.chmod(0o700)
