@@ -9,7 +9,7 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage
 
 from socialdilemma.pagecache import render_with_csrf_token
 
@@ -18,6 +18,9 @@ from .forms import HostEditForm, ScreeningForm, SendLinkForm
 from .models import Screening
 
 TOUR_PAGE_SIZE = 20
+CANNOT_COUNT = _(
+    "We cannot send links at the moment. Please try again in a few minutes; what you entered is still here."
+)
 TOO_MANY = _(
     "We received many forms from your connection in a short time. Please try again in an hour; "
     "what you entered is still here."
@@ -28,14 +31,18 @@ def _base_url(request):
     return request.build_absolute_uri("/")
 
 
-def _limited(request, group):
+def _limited(request, group, *, when_uncounted):
     """Per-client limit on public forms, counting only forms that would be accepted.
 
-    The client is known only by a keyed hash of its address, kept briefly in the cache.
+    The client is known only by a keyed hash of its address, kept briefly in the cache. When the count
+    cannot be kept (Redis unreachable), the answer is when_uncounted.
     """
-    return is_ratelimited(
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return False  # limits switched off (get_usage then knows no count either)
+    usage = get_usage(
         request, group=group, key=services.client_key, rate=settings.SCREENING_RATE_LIMIT, method="POST", increment=True
     )
+    return when_uncounted if usage is None else usage["should_limit"]
 
 
 def screenings(request):
@@ -62,7 +69,8 @@ def register(request):
         return redirect(reverse("events:registered") + "?sent=1")
     status = 400
     if form.is_valid():
-        if _limited(request, "register"):
+        # A registration that cannot be counted is taken all the same: losing it would be worse.
+        if _limited(request, "register", when_uncounted=False):
             # Shown again with everything typed, so nothing is lost.
             form.add_error(None, TOO_MANY)
             status = 429
@@ -163,7 +171,12 @@ def send_link(request):
         form = SendLinkForm(request.POST)
         status = 400
         if form.is_valid():
-            if _limited(request, "send-link"):
+            # Sending links only sends email: without a count it waits rather than mail without limit.
+            limited = _limited(request, "send-link", when_uncounted=None)
+            if limited is None:
+                form.add_error(None, CANNOT_COUNT)
+                status = 503
+            elif limited:
                 form.add_error(None, TOO_MANY)
                 status = 429
             else:

@@ -174,6 +174,7 @@ def test_send_link_is_rate_limited(client, settings):
     response = client.post("/en/screenings/link/", {"email": "a@example.org"})
     assert response.status_code == 429
     assert 'value="a@example.org"' in response.content.decode()
+    assert "We received many forms from your connection" in response.content.decode()
 
 
 def test_send_link_sends_after_answering_in_the_background(client, make_screening, settings, monkeypatch):
@@ -201,3 +202,20 @@ def test_a_failed_email_keeps_the_working_link(client, make_screening, settings)
     settings.EMAIL_BACKEND = "tests.events.failing_mail.FailingBackend"
     client.post("/de/screenings/link/", {"email": screening.email})
     assert client.get(manage_url(token)).status_code == 200
+
+
+def test_without_a_rate_count_links_are_not_sent_but_registrations_are_taken(client, form_data, make_screening):
+    """As while Redis is unreachable: django-ratelimit then knows no count (and fails open)."""
+    from unittest import mock
+
+    from django.core import mail
+
+    make_screening(email="gast@example.org")
+    mail.outbox.clear()
+    with mock.patch("events.views.get_usage", return_value=None):
+        response = client.post("/de/screenings/link/", {"email": "gast@example.org"})
+        assert response.status_code == 503
+        assert "Wir können im Moment keine Links senden" in response.content.decode()
+        assert 'value="gast@example.org"' in response.content.decode()  # nothing typed is lost
+        assert mail.outbox == []
+        assert client.post("/de/screenings/register/", form_data()).status_code == 302
