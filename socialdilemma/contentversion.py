@@ -197,7 +197,7 @@ class RedisVersion:
                 if stop.is_set():
                     return
                 self._copy = (None, 0.0)
-                if not isinstance(error, (*REDIS_UNAVAILABLE, ConnectionError)):
+                if not self._outage and not isinstance(error, (*REDIS_UNAVAILABLE, ConnectionError)):
                     logger.exception("The content version watcher failed")  # a bug, not an outage
                 self._notice_outage()
                 # Closed before waiting: redis-py may have subscribed it again, and an unread
