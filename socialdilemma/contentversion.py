@@ -224,9 +224,11 @@ class RedisVersion:
             logger.warning("Content version from Redis again: pages are cached again")
             self._outage = False
         pings = deque()  # when the pings not answered yet were sent
+        last_ping = 0.0
         while not stop.is_set():
-            if not pings or time.monotonic() - pings[-1] >= self.PING_SECONDS:
-                pings.append(time.monotonic())
+            if time.monotonic() - last_ping >= self.PING_SECONDS:
+                last_ping = time.monotonic()
+                pings.append(last_ping)
                 pubsub.ping()
             message = pubsub.get_message(timeout=self.PING_SECONDS / 2)
             if message is not None and message["type"] == "message":

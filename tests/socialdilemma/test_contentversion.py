@@ -198,3 +198,14 @@ def test_after_a_redis_outage_no_page_cached_before_it_is_served(own_redis, name
     finally:
         for store in stores:
             store.stop()
+
+
+def test_an_idle_watcher_costs_next_to_no_cpu(stores):
+    """It pings twice a second; a watcher that pinged again at every answer would busy a core."""
+    reader, _editor = stores
+    reader.current()
+    wait_until(lambda: trusted(reader))
+    started = time.process_time()
+    time.sleep(2)
+    assert time.process_time() - started < 0.2
+    assert trusted(reader)
