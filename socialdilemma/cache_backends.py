@@ -14,6 +14,7 @@ submission, so here both steps are one atomic Lua script.
 import logging
 import os
 import stat
+import time
 
 import redis
 from django.core.cache.backends.filebased import FileBasedCache
@@ -130,6 +131,17 @@ class PrivateFileBasedCache(FileBasedCache):
     site. Django creates a missing folder with mode 0700, but takes an existing one as it is; this
     checks the folder (a real folder, owned by this user, closed to others) before every use.
     """
+
+    CULL_SECONDS = 10  # how often at most a process counts the cache's files
+
+    def _cull(self):
+        # Django lists the whole folder on every write to count its files: with a rate-limit counter
+        # per client that is thousands of files per registration. Counting now and then keeps
+        # MAX_ENTRIES all the same (exceeded by at most what is written in CULL_SECONDS).
+        now = time.monotonic()
+        if now >= self.__dict__.get("_next_cull", 0.0):
+            self._next_cull = now + self.CULL_SECONDS
+            super()._cull()
 
     def _createdir(self):
         super()._createdir()

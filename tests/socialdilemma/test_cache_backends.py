@@ -92,3 +92,19 @@ def test_the_file_cache_is_used_only_in_a_folder_of_this_user_alone(tmp_path):
     (tmp_path / "link").symlink_to(elsewhere)
     with pytest.raises(PermissionError):
         PrivateFileBasedCache(str(tmp_path / "link"), {}).get("version")
+
+
+def test_the_file_cache_counts_its_files_now_and_then_not_on_every_write(tmp_path):
+    from unittest import mock
+
+    from socialdilemma.cache_backends import PrivateFileBasedCache
+
+    cache = PrivateFileBasedCache(str(tmp_path / "cache"), {"OPTIONS": {"MAX_ENTRIES": 10}})
+    with mock.patch.object(cache, "_list_cache_files", wraps=cache._list_cache_files) as listing:
+        for n in range(30):
+            cache.set(f"counter-{n}", n, 60)
+    assert listing.call_count == 1
+    assert cache.get("counter-29") == 29
+    cache._next_cull = 0.0  # CULL_SECONDS later: the next write culls down to MAX_ENTRIES
+    cache.set("one-more", 1, 60)
+    assert len(cache._list_cache_files()) <= 31 - 31 // 3 + 1
