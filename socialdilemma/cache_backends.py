@@ -12,14 +12,14 @@ submission, so here both steps are one atomic Lua script.
 """
 
 import logging
-import os
-import stat
 import time
 
 import redis
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.utils.functional import cached_property
+
+from .folders import is_private_folder
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +62,9 @@ class DegradingRedisCacheClient(ReusingRedisCacheClient):
     """Answers like an empty cache that keeps nothing while Redis cannot be reached.
 
     Everything the site keeps in this cache can be recomputed or done without: the cookie groups are
-    read from the database again, and the rate limit lets forms through (RATELIMIT_FAIL_OPEN). So an
-    outage of Redis makes the site slower, not unavailable. An outage is logged once, and so is its end.
+    read from the database again, and the rate limit knows no count (the views decide what that
+    means: RATELIMIT_FAIL_OPEN). So an outage of Redis makes the site slower, not unavailable. An
+    outage is logged once, and so is its end.
     """
 
     outage_noticed = False  # per process, for logging an outage once
@@ -153,8 +154,8 @@ class PrivateFileBasedCache(FileBasedCache):
 
     def _check_private(self):
         try:
-            info = os.lstat(self._dir)
+            private = is_private_folder(self._dir)
         except FileNotFoundError:
             return  # nothing to read; a write creates it privately
-        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        if not private:
             raise PermissionError(f"The cache folder {self._dir} is not this user's alone; it is not used.")

@@ -26,9 +26,9 @@ from django.core.cache import cache
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-logger = logging.getLogger(__name__)
+from .cache_backends import REDIS_UNAVAILABLE
 
-REDIS_UNAVAILABLE = (redis.ConnectionError, redis.TimeoutError)
+logger = logging.getLogger(__name__)
 
 
 def new_version():

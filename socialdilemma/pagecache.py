@@ -68,7 +68,7 @@ def content_changed(**_signal_kwargs):
     """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        contentversion.store().replace()
+        _replace_content_version()
     elif not any(callback is _replace_content_version for _sids, callback, _robust in connection.run_on_commit):
         transaction.on_commit(_replace_content_version)
 

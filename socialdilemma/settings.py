@@ -16,6 +16,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from socialdilemma.folders import is_private_folder
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -143,11 +145,10 @@ def _default_cache_dir():
         folder = memory / f"socialdilemma-{hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:12]}"
         try:
             folder.mkdir(mode=0o700, exist_ok=True)
-            info = folder.lstat()
+            if is_private_folder(folder):
+                return str(folder)
         except OSError:
-            info = None
-        if info and stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o077:
-            return str(folder)
+            pass
     return str(BASE_DIR / "var" / "cache")
 
 

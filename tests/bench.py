@@ -142,7 +142,10 @@ def _fresh_database():
 
 
 def _manage(env, *args):
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+    """Run a management command; returns what it printed (its errors go to the terminal)."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True
+    ).stdout
 
 
 def _wait_for_server():
@@ -245,14 +248,7 @@ for path in ["/de/faq/", "/en/faq/", "/de/faq/?q=daten", "/de/tour/", "/de/scree
 
 
 def _queries_per_page(env):
-    output = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v0", "-c", QUERY_SCRIPT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    output = _manage(env, "shell", "-v0", "-c", QUERY_SCRIPT)
     return dict(line.rsplit(" ", 1) for line in output.strip().splitlines())
 
 
@@ -326,14 +322,7 @@ print(f"admin {Screening.objects.count()} {admin_ms:.1f} {admin_queries} {rows -
 
 
 def _scale(env):
-    output = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v0", "-c", SCALE_SCRIPT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    output = _manage(env, "shell", "-v0", "-c", SCALE_SCRIPT)
     values = {line.split()[0]: line.split()[1:] for line in output.strip().splitlines()}
     return values
 
