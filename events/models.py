@@ -14,6 +14,10 @@ from django_countries.fields import CountryField
 # How long a screening is assumed to last (film and conversation), for calendars and "past".
 SCREENING_DURATION = timedelta(hours=2)
 
+# Shown on the virtual tour, before the time condition: opted in, approved, confirmed. The tour's
+# partial indexes carry exactly this condition, so their size is the tour's, not the table's.
+ON_TOUR = Q(publish_on_tour=True, tour_status="approved", status="confirmed")
+
 
 class NetflixTerms(models.Model):
     """A version of Netflix's terms for the one-time screening permission, as summarised for hosts.
@@ -74,12 +78,7 @@ class ScreeningQuerySet(models.QuerySet):
     def on_tour(self, now=None):
         """Published on the virtual tour: opted in, approved, not cancelled, not anonymised, not over."""
         now = now or timezone.now()
-        return self.filter(
-            publish_on_tour=True,
-            tour_status=Screening.TourStatus.APPROVED,
-            status=Screening.Status.CONFIRMED,
-            starts_at__gt=now - SCREENING_DURATION,
-        )
+        return self.filter(ON_TOUR, starts_at__gt=now - SCREENING_DURATION)
 
 
 class Screening(models.Model):
@@ -148,10 +147,12 @@ class Screening(models.Model):
         verbose_name_plural = _("screenings")
         indexes = [
             # The virtual tour: approved, opted-in, confirmed screenings by start.
+            models.Index(fields=["starts_at", "id"], name="events_screening_tour", condition=ON_TOUR),
+            # The tour's country filter: which countries have a screening on it (see tour_countries).
             models.Index(
-                fields=["starts_at", "id"],
-                name="events_screening_tour",
-                condition=Q(publish_on_tour=True, tour_status="approved", status="confirmed"),
+                fields=["country", "starts_at"],
+                name="events_screening_tour_country",
+                condition=ON_TOUR & ~Q(country=""),
             ),
             models.Index(fields=["-created_at"], name="events_screening_created"),
             models.Index(fields=["starts_at"], name="events_screening_starts_at"),

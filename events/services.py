@@ -5,6 +5,7 @@ import hmac
 import logging
 import re
 import threading
+import unicodedata
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
+from django.db.models.sql import Query
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,7 +24,7 @@ from django_countries import countries
 from socialdilemma.pagecache import content_changed, per_content_version
 from socialdilemma.proxy import client_ip
 
-from .models import NetflixTerms, Resource, Screening
+from .models import ON_TOUR, SCREENING_DURATION, NetflixTerms, Resource, Screening
 
 logger = logging.getLogger(__name__)
 
@@ -326,11 +328,47 @@ def tour_screenings(*, format="", country=""):
     return screenings.order_by("starts_at", "id"), format, country
 
 
-def tour_countries():
-    """(code, name) of the countries that have screenings on the tour, by name."""
+def tour_countries(now=None):
+    """(code, name) of the countries that have screenings on the tour, by name.
+
+    A DISTINCT over the tour would read every screening on it. Instead, the tour's country index is
+    walked from one country to the next (a loose index scan), and each country is asked for one upcoming
+    screening: two index probes per country, however many screenings there are.
+    """
     names = dict(countries)
-    codes = Screening.objects.on_tour().exclude(country="").values_list("country", flat=True).distinct().order_by()
-    return sorted(((code, names.get(code, code)) for code in codes), key=lambda country: country[1])
+    table = connection.ops.quote_name(Screening._meta.db_table)
+    on_tour, params = _where_sql(ON_TOUR)
+    after = (now or timezone.now()) - SCREENING_DURATION
+    # "country > ''" in every probe lets PostgreSQL prove that the index's condition holds.
+    tour = f"{table} WHERE {on_tour} AND country > ''"
+    # Only names (the table's, from the model) and Django's own compilation of ON_TOUR are formatted in;
+    # every value is a parameter.
+    sql = f"""
+        WITH RECURSIVE listed(code) AS (
+            (SELECT country FROM {tour} ORDER BY country LIMIT 1)
+            UNION ALL
+            SELECT (SELECT country FROM {tour} AND country > listed.code ORDER BY country LIMIT 1)
+            FROM listed WHERE listed.code IS NOT NULL
+        )
+        SELECT code FROM listed
+        WHERE (SELECT true FROM {tour} AND country = listed.code AND starts_at > %s LIMIT 1)
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *params, *params, after])
+        codes = [code for (code,) in cursor.fetchall()]
+    return sorted(((code, names.get(code, code)) for code in codes), key=lambda country: _sort_key(country[1]))
+
+
+def _sort_key(name):
+    """Alphabetical as a reader expects it: "Österreich" among the O, not after "Zypern"."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+
+
+def _where_sql(condition):
+    """SQL and parameters of a Q on Screening, with bare column names (as in an index's condition)."""
+    query = Query(Screening, alias_cols=False)
+    compiler = query.get_compiler(connection=connection)
+    return query.build_where(condition).as_sql(compiler, connection)
 
 
 def resources_for_hosts(today=None):

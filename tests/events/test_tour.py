@@ -6,8 +6,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.translation import override
 from icalendar import Calendar
 
+from events import services
 from events.models import Screening
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +142,47 @@ def test_the_ics_feed_parses_and_carries_the_events_time_zone(client, make_scree
 def test_ics_of_a_screening_not_on_the_tour_is_404(client, make_screening):
     screening, _ = make_screening(approve=False)
     assert client.get(screening.get_ics_url()).status_code == 404
+
+
+def test_the_country_filter_lists_exactly_the_countries_with_a_screening_on_the_tour(client, make_screening):
+    make_screening(approve=True, country="FR")
+    make_screening(approve=True, country="FR", title="Second French")
+    make_screening(approve=True, country="AT")
+    make_screening(approve=True, country="SE")
+    make_screening(approve=True, country="", city="", format="virtual")
+    make_screening(approve=False, country="IT")
+    make_screening(approve=True, publish_on_tour=False, country="PL")
+    make_screening(approve=True, confirm=False, country="ES")
+    cancelled, token = make_screening(approve=True, country="BE")
+    client.post(f"/de/screenings/manage/{token}/cancel/")
+    past, _ = make_screening(approve=True, country="NL")
+    Screening.objects.filter(pk=past.pk).update(starts_at=timezone.now() - timedelta(hours=3))
+    # A country whose only screening is over, between two that are listed: the walk must step past it.
+    over, _ = make_screening(approve=True, country="CH")
+    Screening.objects.filter(pk=over.pk).update(starts_at=timezone.now() - timedelta(days=30))
+    make_screening(approve=True, country="CH", publish_on_tour=False)
+
+    expected = set(Screening.objects.on_tour().exclude(country="").values_list("country", flat=True))
+    assert expected == {"FR", "AT", "SE"}
+    with override("de"):
+        # Alphabetical as in a German list: Österreich among the O.
+        assert services.tour_countries() == [("FR", "Frankreich"), ("AT", "Österreich"), ("SE", "Schweden")]
+    html = client.get("/en/tour/").content.decode()
+    assert re.findall(r'<option value="([A-Z]{2})"', html) == ["AT", "FR", "SE"]
+
+
+def test_the_country_list_reads_the_tour_country_index_not_the_table(make_screening):
+    for country in ("DE", "AT", "FR"):
+        make_screening(approve=True, country=country)
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            with CaptureQueriesContext(connection) as captured:
+                services.tour_countries()
+            cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + captured.captured_queries[0]["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("SET enable_seqscan = on")
+    # Every probe (first country, next country, an upcoming screening in it) is an index-only lookup.
+    assert plan.count("Index Only Scan using events_screening_tour_country") == 3, plan
+    assert "Seq Scan" not in plan and "Sort" not in plan, plan
