@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 import psycopg
@@ -28,11 +29,20 @@ DATABASE = "socialdilemma_bench"
 DURATION = os.environ.get("BENCH_DURATION", "8s")
 CONNECTIONS = 16
 
+# Every POST is a new registration. Each wrk thread has its own Lua state with the same unseeded random
+# sequence, so the name of a registration is the run's own RUN (fresh for every wrk run), the thread's
+# number and the thread's counter: no two alike, as no two hosts register the same screening.
 POST_SCRIPT = """
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_number", threads)
+end
+
 counter = 0
 request = function()
   counter = counter + 1
-  local id = string.format("%d-%d-%d", os.time(), math.random(1, 1000000000), counter)
+  local id = string.format("RUN-%d-%d", thread_number, counter)
   local body = "csrfmiddlewaretoken=TOKEN&host_name=Bench+Host&email=bench" .. id .. "%40example.org"
     .. "&title=Bench+" .. id .. "&format=virtual&starts_at=START&timezone=Europe%2FBerlin"
     .. "&expected_attendees=10&language=de&accept_terms=on&website="
@@ -188,6 +198,7 @@ def _wrk(path, script=None, duration=DURATION):
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
     return {
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
         "rps": rps,
         "p50": latency["50"],
         "p99": latency["99"],
@@ -221,15 +232,29 @@ def _load_rows():
         rows.append(result)
     token = _csrf_token()
     start = time.strftime("%Y-%m-%dT19%%3A30", time.localtime(time.time() + 30 * 86400))
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(POST_SCRIPT.replace("TOKEN", token).replace("START", start))
     # Warmed up like the pages above (each worker's first registrations set up what later ones reuse).
-    _wrk("/de/screenings/register/", script=script.name, duration="2s")
+    _wrk("/de/screenings/register/", script=_post_script(token, start), duration="2s")
     print("  measuring registration POST ...", flush=True)
-    result = _wrk("/de/screenings/register/", script=script.name)
+    before = _bench_registrations()
+    result = _wrk("/de/screenings/register/", script=_post_script(token, start))
+    time.sleep(1)  # the last requests in flight when wrk stopped
+    result["saved"] = _bench_registrations() - before
     result.update(label=f"registration POST ({CONNECTIONS} clients)", bytes=0)
     rows.append(result)
     return rows
+
+
+def _post_script(token, start):
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(POST_SCRIPT.replace("TOKEN", token).replace("START", start).replace("RUN", uuid.uuid4().hex))
+    atexit.register(os.remove, script.name)
+    return script.name
+
+
+def _bench_registrations():
+    """Registrations saved so far: each POST must be a new one, not a double submit (which saves nothing)."""
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{DATABASE}") as connection:
+        return connection.execute("SELECT count(*) FROM events_screening WHERE email LIKE 'bench%'").fetchone()[0]
 
 
 QUERY_SCRIPT = """
@@ -348,6 +373,12 @@ def _print_report(reports, scale, seconds):
                 f"| {row['label']} | {row['rps']:.0f} | {row['p50']:.2f} | {row['p99']:.2f} | "
                 f"{row['bytes'] or '–'} | {_ratio(row['rps'] / baseline)} | {errors} |"
             )
+        posts = rows[-1]
+        print()
+        print(
+            f"Registration POSTs answered: {posts['requests']:,}; new registrations saved: {posts['saved']:,} "
+            "(each POST is a new registration, none a double submit)"
+        )
         if extra:
             queries, first_visit = extra
             print()
