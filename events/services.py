@@ -202,8 +202,7 @@ def screening_send_link(screening, *, base_url):
     token = Screening.new_token()
     if not _send_link(screening, token=token, base_url=base_url, kind="link"):
         return False
-    screening.token_hash = Screening.hash_token(token)
-    screening.save(update_fields=["token_hash", "updated_at"])
+    _store(screening, token_hash=Screening.hash_token(token))
     return True
 
 
@@ -254,15 +253,23 @@ def _send_link(screening, *, token, base_url, kind):
         message.send()
     except Exception as error:  # any mail server or network error: the registration is already saved
         logger.exception("Sending the %s email for screening %s failed", kind, screening.pk)
-        screening.confirmation_failed_at = timezone.now()
-        screening.confirmation_error = f"{type(error).__name__}: {error}"[:500]
-        screening.save(update_fields=["confirmation_failed_at", "confirmation_error", "updated_at"])
+        error_text = f"{type(error).__name__}: {error}"[:500]
+        _store(screening, confirmation_failed_at=timezone.now(), confirmation_error=error_text)
         return False
-    screening.confirmation_sent_at = timezone.now()
-    screening.confirmation_failed_at = None
-    screening.confirmation_error = ""
-    screening.save(update_fields=["confirmation_sent_at", "confirmation_failed_at", "confirmation_error", "updated_at"])
+    _store(screening, confirmation_sent_at=timezone.now(), confirmation_failed_at=None, confirmation_error="")
     return True
+
+
+def _store(screening, **values):
+    """Save these values of the screening (and when it last changed) with one UPDATE.
+
+    Every registration records its email this way: Model.save() would cost as much Python again as the
+    UPDATE itself, for signals and checks that these few fields do not need.
+    """
+    values["updated_at"] = timezone.now()
+    Screening.objects.filter(pk=screening.pk).update(**values)
+    for name, value in values.items():
+        setattr(screening, name, value)
 
 
 LINK_EMAIL_TEMPLATES = {
