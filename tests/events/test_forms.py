@@ -3,8 +3,9 @@
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 
-from events.forms import HostEditForm, ScreeningForm
+from events.forms import HostEditForm, ScreeningForm, no_control_characters
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +41,13 @@ def test_a_refused_registration_leaves_the_next_visitors_form_as_it_was(client, 
     after = _form_html(client, language)
     assert after == before
     assert "aria-invalid" not in after and "not-an-address" not in after
+
+
+@pytest.mark.parametrize("character", ["\t", "\n", "\x1f", "\x7f"])
+def test_single_line_fields_refuse_every_control_character(character):
+    with pytest.raises(ValidationError):
+        no_control_characters(f"Abend{character}eins")
+
+
+def test_single_line_fields_take_any_printable_text():
+    no_control_characters("Filmabend – „Das soziale Dilemma“ in Köln 🎬")
