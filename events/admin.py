@@ -186,7 +186,7 @@ class ScreeningAdmin(admin.ModelAdmin):
         base_url = request.build_absolute_uri("/")
         sent = failed = 0
         for screening in queryset.filter(anonymised_at__isnull=True):
-            if services.screening_send_link(screening, base_url=base_url):
+            if services.screening_resend_confirmation(screening, base_url=base_url):
                 sent += 1
             else:
                 failed += 1

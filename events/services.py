@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.db.models.sql import Query
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -45,6 +46,9 @@ EDITABLE_FIELDS = (
     "publish_on_tour",
 )
 PUBLIC_FIELDS = ("organisation", "title", "description", "format", "starts_at", "timezone", "city", "country")
+# A registration's confirmation is sent within its request; one that has neither gone out nor failed this
+# long after it was saved never will by itself (see screenings_retry_failed_emails).
+UNFINISHED_EMAIL_AFTER = timedelta(minutes=10)
 
 
 def client_key(group, request):
@@ -193,14 +197,14 @@ def screening_review(*, screenings, approve):
     return changed, skipped
 
 
-def screening_send_link(screening, *, base_url):
+def screening_send_link(screening, *, base_url, kind="link"):
     """Send the host a fresh private link. True when the email went out.
 
     The new link replaces the previous one only once its email is sent, so a failed email never
-    breaks a link that works.
+    breaks a link that works. kind "confirmation" words the email as the one after registering.
     """
     token = Screening.new_token()
-    if not _send_link(screening, token=token, base_url=base_url, kind="link"):
+    if not _send_link(screening, token=token, base_url=base_url, kind=kind):
         return False
     _store(screening, token_hash=Screening.hash_token(token))
     return True
@@ -232,11 +236,30 @@ def screenings_send_links_later(*, email, base_url):
         screenings_send_links_to(email=email, base_url=base_url)
 
 
-def screenings_retry_failed_emails(*, base_url):
-    """Send again every confirmation that failed; returns (sent, still_failing)."""
+def screening_resend_confirmation(screening, *, base_url):
+    """Send the host's email again with a fresh link: worded as the confirmation while the address is
+    unconfirmed, as a new link once it is. True when the email went out."""
+    kind = "confirmation" if screening.email_confirmed_at is None else "link"
+    return screening_send_link(screening, base_url=base_url, kind=kind)
+
+
+def screenings_retry_failed_emails(*, base_url, now=None):
+    """Send again every email with a link that failed, and every confirmation that never went out.
+
+    A registration is saved before its email is sent. If its process ended in between (a crash, a
+    killed worker), the email is neither sent nor failed, and its host has no link: such a
+    registration, once older than UNFINISHED_EMAIL_AFTER (no longer in flight), is sent one now.
+    Returns (sent, still_failing).
+    """
+    unfinished = Q(
+        confirmation_sent_at__isnull=True,
+        confirmation_failed_at__isnull=True,
+        created_at__lt=(now or timezone.now()) - UNFINISHED_EMAIL_AFTER,
+    )
+    due = Screening.objects.filter(Q(confirmation_failed_at__isnull=False) | unfinished, anonymised_at__isnull=True)
     sent = failing = 0
-    for screening in Screening.objects.filter(confirmation_failed_at__isnull=False, anonymised_at__isnull=True):
-        if screening_send_link(screening, base_url=base_url):
+    for screening in due.exclude(status=Screening.Status.CANCELLED):
+        if screening_resend_confirmation(screening, base_url=base_url):
             sent += 1
         else:
             failing += 1

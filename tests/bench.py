@@ -3,8 +3,10 @@
 Starts `make serve` (gunicorn, DJANGO_DEBUG off, PostgreSQL, Redis when it answers) on loopback with the
 real FAQ and 1,000 approved upcoming screenings, drives it with wrk, and prints requests per second,
 p50/p99 latency and compressed bytes per response for each page, with its ratio to the stylesheet.
-Every row is warmed up first (5 requests; the registration POST 2 seconds of posting).
-Then the SQL queries per page and the bytes of a first visit to /de/faq/. Not a test: it prints figures.
+Every row is warmed up first (5 requests; the registration POST 2 seconds of posting), then measured in
+ROUNDS turns, taken in rotation with the other rows: a machine whose speed drifts (a shared host) slows
+every row alike instead of the rows measured last. Then the SQL queries per page and the bytes of a
+first visit to /de/faq/. Not a test: it prints figures.
 """
 
 import atexit
@@ -12,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PORT = int(os.environ.get("BENCH_PORT", "8123"))
 BASE = f"http://127.0.0.1:{PORT}"
 DATABASE = "socialdilemma_bench"
-DURATION = os.environ.get("BENCH_DURATION", "8s")
+DURATION = int(os.environ.get("BENCH_DURATION", "8"))  # seconds per row, in all its turns together
+ROUNDS = 4
 CONNECTIONS = 16
 
 # Every POST is a new registration. Each wrk thread has its own Lua state with the same unseeded random
@@ -188,22 +192,35 @@ def _csrf_token():
     return re.search(r"csrftoken=([^;]+)", cookie).group(1)
 
 
-def _wrk(path, script=None, duration=DURATION):
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}", "--latency", "-H", "Accept-Encoding: gzip"]
+def _wrk(path, script=None, duration=DURATION / ROUNDS):
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration:g}s", "--latency", "-H", "Accept-Encoding: gzip"]
     if script:
         command += ["-s", script]
     output = subprocess.run(command + [BASE + path], capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    done = re.search(r"(\d+) requests in ([\d.]+)(\w+)", output)
     latency = {m.group(1): _ms(m.group(2)) for m in re.finditer(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.M)}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
     return {
-        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
-        "rps": rps,
+        "requests": int(done.group(1)),
+        "seconds": _ms(done.group(2) + done.group(3)) / 1000,
         "p50": latency["50"],
         "p99": latency["99"],
         "errors": int(errors.group(1)) if errors else 0,
         "socket_errors": socket_errors.group(1) if socket_errors else "",
+    }
+
+
+def _combined(turns):
+    """One row from its turns: requests per second over all of them; the median of their p50 and the
+    highest of their p99 (percentiles of separate runs cannot be merged exactly; this errs on the slow side)."""
+    return {
+        "requests": sum(turn["requests"] for turn in turns),
+        "rps": sum(turn["requests"] for turn in turns) / sum(turn["seconds"] for turn in turns),
+        "p50": statistics.median(turn["p50"] for turn in turns),
+        "p99": max(turn["p99"] for turn in turns),
+        "errors": sum(turn["errors"] for turn in turns),
+        "socket_errors": "; ".join(turn["socket_errors"] for turn in turns if turn["socket_errors"]),
     }
 
 
@@ -222,25 +239,27 @@ def _load_rows():
         ("/de/tour/", "/de/tour/"),
         ("/de/screenings/register/ (GET)", "/de/screenings/register/"),
     ]
-    rows = []
-    for label, path in pages:
+    for _label, path in pages:
         for _ in range(5):
             _get(path)  # warm caches and connections
-        print(f"  measuring {label} ...", flush=True)
-        result = _wrk(path)
-        result.update(label=label, bytes=len(_get(path)[1]))
-        rows.append(result)
     token = _csrf_token()
     start = time.strftime("%Y-%m-%dT19%%3A30", time.localtime(time.time() + 30 * 86400))
     # Warmed up like the pages above (each worker's first registrations set up what later ones reuse).
-    _wrk("/de/screenings/register/", script=_post_script(token, start), duration="2s")
-    print("  measuring registration POST ...", flush=True)
+    _wrk("/de/screenings/register/", script=_post_script(token, start), duration=2)
+    post_label = f"registration POST ({CONNECTIONS} clients)"
+    turns = {label: [] for label, _path in [*pages, (post_label, None)]}
     before = _bench_registrations()
-    result = _wrk("/de/screenings/register/", script=_post_script(token, start))
+    for round_number in range(1, ROUNDS + 1):
+        print(f"  measuring every row, turn {round_number} of {ROUNDS} ...", flush=True)
+        for label, path in pages:
+            turns[label].append(_wrk(path))
+        turns[post_label].append(_wrk("/de/screenings/register/", script=_post_script(token, start)))
     time.sleep(1)  # the last requests in flight when wrk stopped
-    result["saved"] = _bench_registrations() - before
-    result.update(label=f"registration POST ({CONNECTIONS} clients)", bytes=0)
-    rows.append(result)
+    saved = _bench_registrations() - before
+    rows = []
+    for label, path in pages:
+        rows.append({**_combined(turns[label]), "label": label, "bytes": len(_get(path)[1])})
+    rows.append({**_combined(turns[post_label]), "label": post_label, "bytes": 0, "saved": saved})
     return rows
 
 
@@ -358,7 +377,8 @@ def _print_report(reports, scale, seconds):
     print()
     print(
         f"Benchmark on {cpu}, {os.cpu_count()} cores: `make serve` (gunicorn, {workers} sync workers) and wrk "
-        f"(2 threads, {CONNECTIONS} connections, {DURATION} per row) on the same machine."
+        f"(2 threads, {CONNECTIONS} connections) on the same machine; {DURATION} s per row in {ROUNDS} turns, "
+        "the rows taken in rotation."
     )
     for title, rows, extra in reports:
         baseline = rows[0]["rps"]

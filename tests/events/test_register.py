@@ -374,3 +374,39 @@ def test_an_integrity_error_that_is_not_a_double_submit_is_not_taken_for_one(for
         pytest.raises(IntegrityError),
     ):
         services.screening_register(data=form.screening_data(), terms=terms, language="de", base_url="http://x/")
+
+
+def test_a_confirmation_cut_off_before_it_went_out_is_sent_by_the_retry_command(client, form_data, settings):
+    from django.core.management import call_command
+
+    settings.SITE_URL = "https://example.org"
+    client.post("/en/screenings/register/", form_data(language="en", title="Cut off"))
+    client.post("/en/screenings/register/", form_data(language="en", title="In flight"))
+    client.post("/en/screenings/register/", form_data(language="en", title="Cancelled meanwhile"))
+    mail.outbox.clear()
+    # As a process that ended between saving and sending leaves them: no email sent, none failed.
+    Screening.objects.update(confirmation_sent_at=None, confirmation_failed_at=None)
+    long_ago = timezone.now() - timedelta(minutes=11)
+    Screening.objects.exclude(title="In flight").update(created_at=long_ago)
+    Screening.objects.filter(title="Cancelled meanwhile").update(status=Screening.Status.CANCELLED)
+
+    call_command("events_send_failed_emails", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    (message,) = mail.outbox
+    assert message.to == ["ana@example.org"] and "Cut off" in message.body
+    # Worded as the confirmation it stands in for, with a link that works.
+    assert "Thank you for registering" in message.body
+    link = re.search(r"https://example.org(/en/screenings/manage/[^/\s]+/)", message.body).group(1)
+    assert client.get(link).status_code == 200
+    assert Screening.objects.get(title="Cut off").confirmation_sent_at
+    assert Screening.objects.get(title="In flight").confirmation_sent_at is None  # still its own request's
+
+
+def test_the_admin_resends_a_confirmed_hosts_email_as_a_new_link(client, form_data, admin_client):
+    client.post("/en/screenings/register/", form_data(language="en"))
+    (confirmation,) = mail.outbox
+    client.get(re.search(r"http://testserver(/en/screenings/manage/[^/\s]+/)", confirmation.body).group(1))
+    screening = Screening.objects.get()
+    assert screening.email_confirmed_at
+    admin_client.post("/admin/events/screening/", {"action": "resend_confirmation", "_selected_action": [screening.pk]})
+    new_link = mail.outbox[-1]
+    assert "Here is the new link" in new_link.body and "Thank you for registering" not in new_link.body

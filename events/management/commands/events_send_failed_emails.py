@@ -5,7 +5,10 @@ from events.services import screenings_retry_failed_emails
 
 
 class Command(BaseCommand):
-    help = "Send again every confirmation email that failed (run every few minutes); needs SITE_URL."
+    help = (
+        "Send again every email with a link that failed, and every confirmation that never went out "
+        "(run every few minutes); needs SITE_URL."
+    )
 
     def handle(self, *args, **options):
         if not settings.SITE_URL:
