@@ -394,11 +394,14 @@ def _print_report(reports, scale, seconds):
                 f"{row['bytes'] or '–'} | {_ratio(row['rps'] / baseline)} | {errors} |"
             )
         posts = rows[-1]
-        print()
-        print(
-            f"Registration POSTs answered: {posts['requests']:,}; new registrations saved: {posts['saved']:,} "
-            "(each POST is a new registration, none a double submit)"
+        extra_saved = posts["saved"] - posts["requests"]
+        verdict = (
+            f"each answered POST saved a new registration ({extra_saved:,} more were in flight as a turn ended)"
+            if extra_saved >= 0
+            else f"{-extra_saved:,} answered POSTs saved nothing"
         )
+        print()
+        print(f"Registration POSTs answered: {posts['requests']:,}; registrations saved: {posts['saved']:,}: {verdict}")
         if extra:
             queries, first_visit = extra
             print()
