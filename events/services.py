@@ -375,7 +375,7 @@ def tour_countries(now=None):
     # every value is a parameter.
     sql = f"""
         WITH RECURSIVE listed(code) AS (
-            (SELECT country FROM {tour} ORDER BY country LIMIT 1)
+            SELECT (SELECT country FROM {tour} ORDER BY country LIMIT 1)
             UNION ALL
             SELECT (SELECT country FROM {tour} AND country > listed.code ORDER BY country LIMIT 1)
             FROM listed WHERE listed.code IS NOT NULL

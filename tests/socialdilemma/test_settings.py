@@ -75,3 +75,50 @@ def test_the_file_cache_lives_in_a_private_memory_folder_and_never_in_one_others
     monkeypatch.setattr(site_settings.os, "getuid", lambda: tmp_path.stat().st_uid + 1)
     assert site_settings._default_cache_dir() == str(site_settings.BASE_DIR / "var" / "cache")
     tmp_path.chmod(0o700)
+
+
+SQLITE_SMOKE = """
+import django
+django.setup()
+from datetime import timedelta
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+from events.models import NetflixTerms, Screening
+call_command("migrate", verbosity=0)
+now = timezone.now()
+Screening.objects.create(
+    host_name="Host", email="host@example.org", title="Filmabend", format="in_person", city="Graz", country="AT",
+    starts_at=now + timedelta(days=3), timezone="Europe/Vienna", expected_attendees=8, language="de",
+    publish_on_tour=True, terms=NetflixTerms.objects.get(), terms_accepted_at=now, terms_text="x",
+    status="confirmed", tour_status="approved",
+)
+client = Client(HTTP_HOST="127.0.0.1")
+for path in ["/de/", "/de/faq/", "/en/faq/?q=data", "/de/tour/", "/de/tour/?country=AT", "/de/screenings/register/"]:
+    response = client.get(path)
+    print(path, response.status_code, '<option value="AT"' in response.content.decode())
+"""
+
+
+def test_make_run_serves_every_public_page_on_its_default_sqlite_database(tmp_path):
+    # `make run` without DATABASE_URL uses SQLite: raw SQL (the tour's country list) must run there too.
+    result = subprocess.run(
+        [sys.executable, "-c", SQLITE_SMOKE],
+        env={**BASE_ENV, "DJANGO_DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=site_settings.BASE_DIR,
+    )
+    assert result.returncode == 0, result.stderr
+    pages = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert set(pages) == {
+        "/de/",
+        "/de/faq/",
+        "/en/faq/?q=data",
+        "/de/tour/",
+        "/de/tour/?country=AT",
+        "/de/screenings/register/",
+    }
+    assert all(outcome.startswith("200 ") for outcome in pages.values()), pages
+    assert pages["/de/tour/"] == "200 True" and pages["/de/tour/?country=AT"] == "200 True"
