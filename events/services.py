@@ -203,11 +203,7 @@ def screening_send_link(screening, *, base_url, kind="link"):
     The new link replaces the previous one only once its email is sent, so a failed email never
     breaks a link that works. kind "confirmation" words the email as the one after registering.
     """
-    token = Screening.new_token()
-    if not _send_link(screening, token=token, base_url=base_url, kind=kind):
-        return False
-    _store(screening, token_hash=Screening.hash_token(token))
-    return True
+    return _send_link(screening, token=Screening.new_token(), base_url=base_url, kind=kind, replaces_link=True)
 
 
 def screenings_send_links_to(*, email, base_url):
@@ -248,15 +244,24 @@ def screenings_retry_failed_emails(*, base_url, now=None):
 
     A registration is saved before its email is sent. If its process ended in between (a crash, a
     killed worker), the email is neither sent nor failed, and its host has no link: such a
-    registration, once older than UNFINISHED_EMAIL_AFTER (no longer in flight), is sent one now.
+    registration, once older than UNFINISHED_EMAIL_AFTER (no longer in flight, as EMAIL_TIMEOUT bounds a
+    send), is sent one now. Cancelled screenings, and those whose host link no longer works, get none.
     Returns (sent, still_failing).
     """
+    now = now or timezone.now()
     unfinished = Q(
         confirmation_sent_at__isnull=True,
         confirmation_failed_at__isnull=True,
-        created_at__lt=(now or timezone.now()) - UNFINISHED_EMAIL_AFTER,
+        # A confirmed address got its email: a new link would only break the one its host uses.
+        email_confirmed_at__isnull=True,
+        created_at__lt=now - UNFINISHED_EMAIL_AFTER,
     )
-    due = Screening.objects.filter(Q(confirmation_failed_at__isnull=False) | unfinished, anonymised_at__isnull=True)
+    due = Screening.objects.filter(
+        Q(confirmation_failed_at__isnull=False) | unfinished,
+        anonymised_at__isnull=True,
+        # Only while a host link still works (see screening_for_token).
+        starts_at__gt=now - timedelta(days=settings.SCREENING_HOST_LINK_DAYS),
+    )
     sent = failing = 0
     for screening in due.exclude(status=Screening.Status.CANCELLED):
         if screening_resend_confirmation(screening, base_url=base_url):
@@ -266,7 +271,9 @@ def screenings_retry_failed_emails(*, base_url, now=None):
     return sent, failing
 
 
-def _send_link(screening, *, token, base_url, kind):
+def _send_link(screening, *, token, base_url, kind, replaces_link=False):
+    """Email the host a link with this token; record the outcome, and with replaces_link the token too,
+    in the same UPDATE (so a host never holds a sent link whose token was not stored). True when sent."""
     with translation.override(screening.language):
         link = base_url.rstrip("/") + reverse("events:manage", kwargs={"token": token})
     subject, text, html = link_email(screening, link=link, kind=kind)
@@ -279,7 +286,10 @@ def _send_link(screening, *, token, base_url, kind):
         error_text = f"{type(error).__name__}: {error}"[:500]
         _store(screening, confirmation_failed_at=timezone.now(), confirmation_error=error_text)
         return False
-    _store(screening, confirmation_sent_at=timezone.now(), confirmation_failed_at=None, confirmation_error="")
+    new_token = {"token_hash": Screening.hash_token(token)} if replaces_link else {}
+    _store(
+        screening, confirmation_sent_at=timezone.now(), confirmation_failed_at=None, confirmation_error="", **new_token
+    )
     return True
 
 

@@ -178,6 +178,10 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 # Production needs a real mail server: hosts receive their private links by email.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default=_required_in_production("EMAIL_URL", "consolemail://"))
 vars().update(EMAIL_CONFIG)
+# Seconds a mail server may take to answer. Without a limit a hanging server would hold a registration's
+# request, and its email could leave after the retry command had sent a newer link (see
+# events.services.UNFINISHED_EMAIL_AFTER, which must stay longer than this).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Das soziale Dilemma <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

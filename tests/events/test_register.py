@@ -1,3 +1,4 @@
+import io
 import re
 from datetime import timedelta
 from html import unescape
@@ -380,17 +381,22 @@ def test_a_confirmation_cut_off_before_it_went_out_is_sent_by_the_retry_command(
     from django.core.management import call_command
 
     settings.SITE_URL = "https://example.org"
-    client.post("/en/screenings/register/", form_data(language="en", title="Cut off"))
-    client.post("/en/screenings/register/", form_data(language="en", title="In flight"))
-    client.post("/en/screenings/register/", form_data(language="en", title="Cancelled meanwhile"))
+    titles = ("Cut off", "In flight", "Cancelled meanwhile", "Confirmed meanwhile", "Long over")
+    for title in titles:
+        client.post("/en/screenings/register/", form_data(language="en", title=title))
     mail.outbox.clear()
     # As a process that ended between saving and sending leaves them: no email sent, none failed.
     Screening.objects.update(confirmation_sent_at=None, confirmation_failed_at=None)
-    long_ago = timezone.now() - timedelta(minutes=11)
-    Screening.objects.exclude(title="In flight").update(created_at=long_ago)
+    Screening.objects.exclude(title="In flight").update(created_at=timezone.now() - timedelta(minutes=11))
     Screening.objects.filter(title="Cancelled meanwhile").update(status=Screening.Status.CANCELLED)
+    # Its host followed the link, so the email did go out: a new link would break the one in use.
+    Screening.objects.filter(title="Confirmed meanwhile").update(email_confirmed_at=timezone.now())
+    # Its host link has expired: an email now would carry a link that no longer opens.
+    Screening.objects.filter(title="Long over").update(
+        starts_at=timezone.now() - timedelta(days=settings.SCREENING_HOST_LINK_DAYS + 1)
+    )
 
-    call_command("events_send_failed_emails", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("events_send_failed_emails", stdout=io.StringIO())
     (message,) = mail.outbox
     assert message.to == ["ana@example.org"] and "Cut off" in message.body
     # Worded as the confirmation it stands in for, with a link that works.
@@ -398,7 +404,41 @@ def test_a_confirmation_cut_off_before_it_went_out_is_sent_by_the_retry_command(
     link = re.search(r"https://example.org(/en/screenings/manage/[^/\s]+/)", message.body).group(1)
     assert client.get(link).status_code == 200
     assert Screening.objects.get(title="Cut off").confirmation_sent_at
-    assert Screening.objects.get(title="In flight").confirmation_sent_at is None  # still its own request's
+    unsent = set(Screening.objects.filter(confirmation_sent_at=None).values_list("title", flat=True))
+    assert unsent == set(titles) - {"Cut off"}
+
+
+def test_failed_emails_of_expired_or_cancelled_screenings_are_not_retried(client, form_data, settings):
+    from django.core.management import call_command
+
+    settings.EMAIL_BACKEND = "tests.events.failing_mail.FailingBackend"
+    client.post("/de/screenings/register/", form_data(title="Vorbei"))
+    client.post("/de/screenings/register/", form_data(title="Abgesagt"))
+    Screening.objects.filter(title="Vorbei").update(
+        starts_at=timezone.now() - timedelta(days=settings.SCREENING_HOST_LINK_DAYS + 1)
+    )
+    Screening.objects.filter(title="Abgesagt").update(status=Screening.Status.CANCELLED)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = "https://example.org"
+    call_command("events_send_failed_emails", stdout=io.StringIO())
+    assert not mail.outbox
+
+
+def test_a_new_link_is_stored_with_the_record_of_its_email(make_screening, django_assert_num_queries):
+    from events import services
+
+    screening, old_token = make_screening(confirm=True)
+    with django_assert_num_queries(1):  # one UPDATE: the email's outcome and the new token together
+        assert services.screening_send_link(screening, base_url="http://testserver/")
+    new_token = re.search(r"/screenings/manage/([^/\s]+)/", mail.outbox[-1].body).group(1)
+    assert services.screening_for_token(new_token) == screening
+    assert services.screening_for_token(old_token) is None
+
+
+def test_the_mail_server_has_a_time_limit_shorter_than_the_retry_window(settings):
+    from events.services import UNFINISHED_EMAIL_AFTER
+
+    assert 0 < settings.EMAIL_TIMEOUT < UNFINISHED_EMAIL_AFTER.total_seconds()
 
 
 def test_the_admin_resends_a_confirmed_hosts_email_as_a_new_link(client, form_data, admin_client):
