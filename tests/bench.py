@@ -29,8 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PORT = int(os.environ.get("BENCH_PORT", "8123"))
 BASE = f"http://127.0.0.1:{PORT}"
 DATABASE = "socialdilemma_bench"
-DURATION = int(os.environ.get("BENCH_DURATION", "8"))  # seconds per row, in all its turns together
 ROUNDS = 4
+# Seconds per row, in all its turns together ("8" or "8s"); each turn lasts whole seconds (as wrk counts).
+TURN_SECONDS = max(1, round(float(os.environ.get("BENCH_DURATION", "8").removesuffix("s")) / ROUNDS))
+DURATION = TURN_SECONDS * ROUNDS
 CONNECTIONS = 16
 
 # Every POST is a new registration. Each wrk thread has its own Lua state with the same unseeded random
@@ -192,7 +194,7 @@ def _csrf_token():
     return re.search(r"csrftoken=([^;]+)", cookie).group(1)
 
 
-def _wrk(path, script=None, duration=DURATION / ROUNDS):
+def _wrk(path, script=None, duration=TURN_SECONDS):
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration:g}s", "--latency", "-H", "Accept-Encoding: gzip"]
     if script:
         command += ["-s", script]
@@ -265,7 +267,8 @@ def _load_rows():
 
 def _post_script(token, start):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(POST_SCRIPT.replace("TOKEN", token).replace("START", start).replace("RUN", uuid.uuid4().hex))
+        # RUN first: a CSRF token could contain the letters.
+        script.write(POST_SCRIPT.replace("RUN", uuid.uuid4().hex).replace("TOKEN", token).replace("START", start))
     atexit.register(os.remove, script.name)
     return script.name
 
@@ -415,11 +418,14 @@ def _print_report(reports, scale, seconds):
                 f"{row['bytes'] or '–'} | {_ratio(row['rps'] / baseline)} | {errors} |"
             )
         posts = rows[-1]
+        # Requests still in flight when a turn (or the warm-up) ended are saved without being counted as
+        # answered: at most one per connection and run.
+        in_flight = CONNECTIONS * (ROUNDS + 1)
         extra_saved = posts["saved"] - posts["requests"]
         verdict = (
-            f"each answered POST saved a new registration ({extra_saved:,} more were in flight as a turn ended)"
-            if extra_saved >= 0
-            else f"{-extra_saved:,} answered POSTs saved nothing"
+            f"as many as answered, and {extra_saved:,} still in flight as a turn ended (at most {in_flight})"
+            if 0 <= extra_saved <= in_flight
+            else f"{extra_saved:+,} against the POSTs answered, outside 0 to {in_flight}: POSTs that saved nothing?"
         )
         print()
         print(f"Registration POSTs answered: {posts['requests']:,}; registrations saved: {posts['saved']:,}: {verdict}")

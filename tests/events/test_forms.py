@@ -43,7 +43,7 @@ def test_a_refused_registration_leaves_the_next_visitors_form_as_it_was(client, 
     assert "aria-invalid" not in after and "not-an-address" not in after
 
 
-@pytest.mark.parametrize("character", ["\t", "\n", "\x1f", "\x7f"])
+@pytest.mark.parametrize("character", ["\t", "\n", "\x1f", "\x7f", "\x85", "\u2028", "\u2029"])
 def test_single_line_fields_refuse_every_control_character(character):
     with pytest.raises(ValidationError):
         no_control_characters(f"Abend{character}eins")
