@@ -87,6 +87,8 @@ class RedisVersion:
         # replaced the version. Meanwhile requests have no version, so pages are rendered, not cached.
         self._outage = False
         self._replacement_due = False  # a replacement that Redis could not take yet
+        # Request threads and the watcher notice an outage at the same time: each is reported once.
+        self._report_lock = threading.Lock()
 
     # --- reading --------------------------------------------------------------------------------
     def current(self):
@@ -104,9 +106,11 @@ class RedisVersion:
             return None
 
     def _notice_outage(self):
-        if not self._outage:  # once per outage, not once per retry
+        with self._report_lock:
+            first = not self._outage  # once per outage, not once per retry or thread
+            self._outage = True
+        if first:
             logger.warning("No content version from Redis: pages are not cached until it is back")
-        self._outage = True
 
     def _read(self):
         version = self.client.get(self.key)
@@ -131,9 +135,11 @@ class RedisVersion:
                 pipe.publish(self.channel, version)
                 _stored, receivers = pipe.execute()
         except REDIS_UNAVAILABLE:
-            if not self._replacement_due:
+            with self._report_lock:
+                first = not self._replacement_due
+                self._replacement_due = True
+            if first:
                 logger.warning("Redis is unreachable: the content version will be replaced once it answers")
-            self._replacement_due = True
             self._copy = (None, 0.0)
             self._notice_outage()
             # Where Redis is down for the other processes too, their copies lapse within TRUST_SECONDS:
@@ -220,9 +226,11 @@ class RedisVersion:
             raise ConnectionError("Redis did not confirm the subscription")
         # Subscribed first, read second: a replacement in between arrives as a message after this.
         self._copy = (self._read(), subscribed_at + self.TRUST_SECONDS)
-        if self._outage:
-            logger.warning("Content version from Redis again: pages are cached again")
+        with self._report_lock:
+            ended = self._outage
             self._outage = False
+        if ended:
+            logger.warning("Content version from Redis again: pages are cached again")
         pings = deque()  # when the pings not answered yet were sent
         last_ping = 0.0
         while not stop.is_set():
