@@ -15,18 +15,26 @@ from events.models import Screening
 pytestmark = pytest.mark.django_db
 
 
+def make_screenings_off_the_tour(client, make_screening, field, values):
+    """One screening for each reason to stay off the tour, told apart by `field`: not approved, not opted
+    in, unconfirmed, cancelled by its host, over."""
+    not_approved, not_opted_in, unconfirmed, cancelled, over = values
+    make_screening(approve=False, **{field: not_approved})
+    make_screening(approve=True, publish_on_tour=False, **{field: not_opted_in})
+    make_screening(approve=True, confirm=False, **{field: unconfirmed})
+    _screening, token = make_screening(approve=True, **{field: cancelled})
+    client.post(f"/de/screenings/manage/{token}/cancel/")
+    past, _ = make_screening(approve=True, **{field: over})
+    Screening.objects.filter(pk=past.pk).update(starts_at=timezone.now() - timedelta(hours=3))
+
+
 def test_the_tour_shows_only_approved_opted_in_confirmed_upcoming_screenings(client, make_screening):
     make_screening(approve=True, title="Sichtbar")
-    make_screening(approve=False, title="Nicht freigegeben")
-    make_screening(approve=True, publish_on_tour=False, title="Nicht gewünscht")
-    make_screening(approve=True, confirm=False, title="Nicht bestätigt")
-    cancelled, token = make_screening(approve=True, title="Abgesagt")
-    client.post(f"/de/screenings/manage/{token}/cancel/")
-    past, _ = make_screening(approve=True, title="Vorbei")
-    Screening.objects.filter(pk=past.pk).update(starts_at=timezone.now() - timedelta(hours=3))
+    hidden_titles = ("Nicht freigegeben", "Nicht gewünscht", "Nicht bestätigt", "Abgesagt", "Vorbei")
+    make_screenings_off_the_tour(client, make_screening, "title", hidden_titles)
     html = client.get("/de/tour/").content.decode()
     assert "Sichtbar" in html
-    for hidden in ("Nicht freigegeben", "Nicht gewünscht", "Nicht bestätigt", "Abgesagt", "Vorbei"):
+    for hidden in hidden_titles:
         assert hidden not in html, hidden
 
 
@@ -150,13 +158,7 @@ def test_the_country_filter_lists_exactly_the_countries_with_a_screening_on_the_
     make_screening(approve=True, country="AT")
     make_screening(approve=True, country="SE")
     make_screening(approve=True, country="", city="", format="virtual")
-    make_screening(approve=False, country="IT")
-    make_screening(approve=True, publish_on_tour=False, country="PL")
-    make_screening(approve=True, confirm=False, country="ES")
-    cancelled, token = make_screening(approve=True, country="BE")
-    client.post(f"/de/screenings/manage/{token}/cancel/")
-    past, _ = make_screening(approve=True, country="NL")
-    Screening.objects.filter(pk=past.pk).update(starts_at=timezone.now() - timedelta(hours=3))
+    make_screenings_off_the_tour(client, make_screening, "country", ("IT", "PL", "ES", "BE", "NL"))
     # A country whose only screening is over, between two that are listed: the walk must step past it.
     over, _ = make_screening(approve=True, country="CH")
     Screening.objects.filter(pk=over.pk).update(starts_at=timezone.now() - timedelta(days=30))
