@@ -83,10 +83,11 @@ compilemessages: gettext $(VENV)/.installed-run
 	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -v0 --ignore='.venv'
 
 # --- the commands -----------------------------------------------------------------------------
+# The site, its task worker and its scheduler (Procfile.dev), stopped together by Ctrl-C.
 run: export DJANGO_DEBUG ?= 1
 run: compilemessages
 	$(BIN)/python manage.py migrate --no-input -v0
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start -p $(PORT)
 
 test: export DATABASE_URL ?= $(TEST_DATABASE_URL)
 test: export DJANGO_DEBUG = 1
@@ -107,19 +108,22 @@ bench: postgres redis $(VENV)/.installed-test compilemessages
 	@command -v wrk >/dev/null || { $(APT_GET) update && $(APT_GET) install --no-install-recommends wrk; }
 	$(BIN)/python tests/bench.py
 
-# The production configuration, from the environment only (see README, "Settings").
+# The production configuration, from the environment only (see README, "Settings"): gunicorn, a task
+# worker and the scheduler (Procfile), stopped together by Ctrl-C or SIGTERM.
 serve: export DJANGO_DEBUG = 0
 serve: compilemessages
 	$(BIN)/python manage.py check --deploy --fail-level ERROR
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py collectstatic --no-input -v0
-	$(BIN)/gunicorn socialdilemma.wsgi --config socialdilemma/gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers $$(( $$(nproc) * 2 + 1 )) --threads $(GUNICORN_THREADS)
+	PATH="$(CURDIR)/$(BIN):$$PATH" WEB_WORKERS=$$(( $$(nproc) * 2 + 1 )) GUNICORN_THREADS=$(GUNICORN_THREADS) \
+	  $(BIN)/honcho -f Procfile start -p $(PORT)
 
 messages: $(VENV)/.installed-run gettext
-	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l de -l en --no-location --no-obsolete \
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l de -l en --no-location --no-obsolete --no-wrap \
 	  --ignore='.venv/*' --ignore='staticfiles/*' --ignore='tests/*'
 	# English is the source language: its catalogue repeats each message.
-	msgen --no-wrap -o locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po
+	msgfilter --keep-header --no-wrap -i locale/en/LC_MESSAGES/django.po sed -e d | msgen --no-wrap - \
+	  | msgattrib --clear-fuzzy --clear-previous --no-wrap -o locale/en/LC_MESSAGES/django.po
 	@msgfmt --statistics -o /dev/null locale/de/LC_MESSAGES/django.po
 
 clean:

@@ -1,14 +1,20 @@
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import models
-from django.db.models import Count
+from django.db.models import CharField, Count, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
 from socialdilemma.pagecache import content_changed
+from socialdilemma.taskqueue.models import Email
 
 from . import services
 from .models import NetflixTerms, Resource, Screening
@@ -102,9 +108,7 @@ class ScreeningAdmin(admin.ModelAdmin):
         "email_confirmed_at",
         "cancelled_at",
         "tour_reviewed_at",
-        "confirmation_sent_at",
-        "confirmation_failed_at",
-        "confirmation_error",
+        "emails",
         "anonymised_at",
         "created_at",
         "updated_at",
@@ -121,8 +125,7 @@ class ScreeningAdmin(admin.ModelAdmin):
                 "fields": (
                     "status",
                     ("email_confirmed_at", "cancelled_at"),
-                    ("confirmation_sent_at", "confirmation_failed_at"),
-                    "confirmation_error",
+                    "emails",
                     ("created_at", "updated_at", "anonymised_at"),
                 )
             },
@@ -145,15 +148,42 @@ class ScreeningAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
         content_changed()
 
+    def get_queryset(self, request):
+        latest_email = Email.objects.filter(about=Concat(Value("events.screening:"), Cast(OuterRef("pk"), CharField())))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(latest_email_status=Subquery(latest_email.order_by("-created_at", "-pk").values("status")[:1]))
+        )
+
     @admin.display(description=_("email"))
     def email_state(self, screening):
-        if screening.confirmation_failed_at:
-            return _("failed")
         if screening.email_confirmed_at:
             return _("confirmed")
-        if screening.confirmation_sent_at:
-            return _("sent")
+        if screening.latest_email_status:
+            return Email.Status(screening.latest_email_status).label
         return "–"
+
+    @admin.display(description=_("emails"))
+    def emails(self, screening):
+        """The screening's emails in the outbox, newest first, each linked to its record."""
+        emails = Email.objects.filter(about=f"events.screening:{screening.pk}").order_by("-created_at", "-pk")[:20]
+        if not emails:
+            return "–"
+        return format_html_join(
+            mark_safe("<br>"),  # noqa: S308 - a constant
+            '<a href="{}">{}</a>: {} ({}){}',
+            (
+                (
+                    reverse("admin:taskqueue_email_change", args=[email.pk]),
+                    date_format(timezone.localtime(email.created_at), "SHORT_DATETIME_FORMAT"),
+                    email.get_status_display(),
+                    ngettext("%d attempt", "%d attempts", email.attempts) % email.attempts,
+                    f" – {email.last_error}" if email.last_error else "",
+                )
+                for email in emails
+            ),
+        )
 
     @admin.action(description=_("Approve for the virtual tour"))
     def approve_for_tour(self, request, queryset):
@@ -183,20 +213,28 @@ class ScreeningAdmin(admin.ModelAdmin):
     @admin.action(description=_("Send the confirmation email again (with a new link)"))
     def resend_confirmation(self, request, queryset):
         log_action(request, queryset, "Sent the confirmation email again")
-        base_url = request.build_absolute_uri("/")
-        sent = failed = 0
-        for screening in queryset.filter(anonymised_at__isnull=True):
-            if services.screening_resend_confirmation(screening, base_url=base_url):
-                sent += 1
-            else:
-                failed += 1
-        self.message_user(request, ngettext("%d email sent.", "%d emails sent.", sent) % sent, messages.SUCCESS)
-        if failed:
+        queued = sum(1 for screening in queryset if services.screening_resend_link(screening))
+        self.message_user(
+            request,
+            ngettext(
+                "%d email queued; the outbox shows when it is sent.",
+                "%d emails queued; the outbox shows when they are sent.",
+                queued,
+            )
+            % queued,
+            messages.SUCCESS,
+        )
+        skipped = queryset.count() - queued
+        if skipped:
             self.message_user(
                 request,
-                ngettext("%d email failed; see the screening.", "%d emails failed; see the screenings.", failed)
-                % failed,
-                messages.ERROR,
+                ngettext(
+                    "%d screening skipped: cancelled, anonymised or long over, so it has no host link.",
+                    "%d screenings skipped: cancelled, anonymised or long over, so they have no host link.",
+                    skipped,
+                )
+                % skipped,
+                messages.WARNING,
             )
 
     @admin.action(description=_("Export selected screenings as CSV"))

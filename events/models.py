@@ -129,11 +129,11 @@ class Screening(models.Model):
     # The same form sent twice (a double click, a reload) is one registration: a hash of who registered
     # which screening when. Cleared with the personal data.
     fingerprint = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001 - many NULLs
-    # The host's private link: only a hash of its token is stored.
+    # The host's private link: only hashes of tokens are stored, of the link in use and of the newest
+    # link emailed (which replaces the one in use when the host follows it). The emails themselves are
+    # in the outbox (socialdilemma.taskqueue.Email, about "events.screening:<id>").
     token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    confirmation_sent_at = models.DateTimeField(_("confirmation email sent at"), null=True, blank=True)
-    confirmation_failed_at = models.DateTimeField(_("confirmation email failed at"), null=True, blank=True)
-    confirmation_error = models.CharField(_("email error"), max_length=500, blank=True)
+    new_token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     anonymised_at = models.DateTimeField(_("personal data removed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)

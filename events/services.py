@@ -1,22 +1,19 @@
 """The screenings' rules: registering, the host's private link, the tour, emails and personal data."""
 
+import base64
 import csv
 import hmac
-import logging
 import re
-import threading
 import unicodedata
-from contextlib import nullcontext
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.db.models.sql import Query
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import escape
@@ -24,10 +21,9 @@ from django_countries import countries
 
 from socialdilemma.pagecache import content_changed, per_content_version
 from socialdilemma.proxy import client_ip
+from socialdilemma.taskqueue.services import email_enqueue, new_message_id
 
 from .models import ON_TOUR, SCREENING_DURATION, NetflixTerms, Resource, Screening
-
-logger = logging.getLogger(__name__)
 
 # Fields a host may change on their page; a change to a public one sends the event back to review.
 EDITABLE_FIELDS = (
@@ -46,9 +42,6 @@ EDITABLE_FIELDS = (
     "publish_on_tour",
 )
 PUBLIC_FIELDS = ("organisation", "title", "description", "format", "starts_at", "timezone", "city", "country")
-# A registration's confirmation is sent within its request; one that has neither gone out nor failed this
-# long after it was saved never will by itself (see screenings_retry_failed_emails).
-UNFINISHED_EMAIL_AFTER = timedelta(minutes=10)
 
 
 def client_key(group, request):
@@ -90,54 +83,89 @@ def terms_text(terms, language):
 @dataclass(frozen=True)
 class Registration:
     screening: Screening
-    email_sent: bool
     duplicate: bool = False
 
 
-def screening_register(*, data, terms, language, base_url):
-    """Save a registration, then email the host their private link in their language.
+HOST_LINK_RENDERER = "events.emails.host_link"
 
-    The registration is committed before any email is attempted, so a mail server error never loses
-    what the host typed; a failed email is recorded and sent again later (screening_send_link).
+
+def screening_register(*, data, terms, language):
+    """Save a registration and, in the same transaction, the email with the host's private link.
+
+    The worker sends the email once the registration has committed; a registration that rolls back
+    leaves no email, and a mail server that is down or slow never holds up or loses a registration.
     """
     now = timezone.now()
-    token = Screening.new_token()
+    message_id = new_message_id()
     fingerprint = Screening.fingerprint_of(data)
     try:
-        # One INSERT commits by itself; a savepoint is needed only inside a caller's transaction, for
-        # the duplicate's IntegrityError to leave that transaction usable.
-        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+        with transaction.atomic():
             screening = Screening.objects.create(
                 **data,
                 terms=terms,
                 terms_accepted_at=now,
                 terms_text=terms_text(terms, language),
                 distancing_accepted_at=now if data["format"] == Screening.Format.IN_PERSON else None,
-                token_hash=Screening.hash_token(token),
+                # The link in the email works from the moment the email can arrive.
+                token_hash=Screening.hash_token(host_link_token(message_id)),
                 fingerprint=fingerprint,
             )
+            _enqueue_link_email(screening, cause="registered", message_id=message_id)
     except IntegrityError:
         # The same registration again (a double submit): the first one stands, its email is on its way.
         existing = Screening.objects.filter(fingerprint=fingerprint).first()
         if existing is None:
             raise  # another constraint, not a duplicate
-        return Registration(screening=existing, email_sent=existing.confirmation_failed_at is None, duplicate=True)
-    sent = _send_link(screening, token=token, base_url=base_url, kind="confirmation")
-    return Registration(screening=screening, email_sent=sent)
+        return Registration(screening=existing, duplicate=True)
+    return Registration(screening=screening)
+
+
+def host_link_token(message_id):
+    """The private link's token carried by the email with this Message-ID.
+
+    Derived (keyed with the site's secret) rather than stored, so that every attempt to send the email
+    writes the same link, and the database holds only the token's hash.
+    """
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"events.host-link:{message_id}".encode(), "sha256").digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def _enqueue_link_email(screening, *, cause, message_id=None, new_link=False):
+    """Queue the email with the host's link. new_link: the email carries a new link, which works beside
+    the one the host has until the host uses it (see screening_for_token)."""
+    suffix = cause if cause == "registered" else f"{cause}:{uuid.uuid4().hex}"
+    return email_enqueue(
+        cause=f"events.screening:{screening.pk}:{suffix}",
+        renderer=HOST_LINK_RENDERER,
+        to=screening.email,
+        language=screening.language,
+        params={"screening": screening.pk, "new_link": new_link},
+        about=f"events.screening:{screening.pk}",
+        message_id=message_id,
+    )
 
 
 def screening_for_token(token):
     """The screening whose private link carries this token, if the link still works; otherwise None.
 
-    Only the token's hash is stored; the final comparison runs in constant time.
+    Only hashes of tokens are stored: the link the host uses (token_hash) and the newest one emailed
+    (new_token_hash). Using the newest makes it the one in use, and the older one stops working.
     """
     if not token or len(token) > 100:
         return None
     token_hash = Screening.hash_token(token)
     screening = (
-        Screening.objects.filter(token_hash=token_hash, anonymised_at__isnull=True).select_related("terms").first()
+        Screening.objects.filter(Q(token_hash=token_hash) | Q(new_token_hash=token_hash), anonymised_at__isnull=True)
+        .select_related("terms")
+        .first()
     )
-    if screening is None or not hmac.compare_digest(screening.token_hash, token_hash):
+    if screening is None:
+        return None
+    if hmac.compare_digest(screening.new_token_hash, token_hash):
+        screening.token_hash, screening.new_token_hash = token_hash, ""
+        promoted = Screening.objects.filter(pk=screening.pk, new_token_hash=token_hash)
+        promoted.update(token_hash=token_hash, new_token_hash="")
+    elif not hmac.compare_digest(screening.token_hash, token_hash):
         return None
     if timezone.now() > screening.starts_at + timedelta(days=settings.SCREENING_HOST_LINK_DAYS):
         return None
@@ -197,112 +225,34 @@ def screening_review(*, screenings, approve):
     return changed, skipped
 
 
-def screening_send_link(screening, *, base_url, kind="link"):
-    """Send the host a fresh private link. True when the email went out.
-
-    The new link replaces the previous one only once its email is sent, so a failed email never
-    breaks a link that works. kind "confirmation" words the email as the one after registering.
-    """
-    return _send_link(screening, token=Screening.new_token(), base_url=base_url, kind=kind, replaces_link=True)
+def screenings_with_working_link(queryset=None, now=None):
+    """Screenings whose host can still use a private link: not anonymised, not cancelled, not long over."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.SCREENING_HOST_LINK_DAYS)
+    queryset = Screening.objects.all() if queryset is None else queryset
+    return queryset.filter(anonymised_at__isnull=True, starts_at__gt=cutoff).exclude(status=Screening.Status.CANCELLED)
 
 
-def screenings_send_links_to(*, email, base_url):
-    """ "Send me my link again": fresh links for every active screening of this address.
-
-    The caller answers the same whether or not anything was sent (see screenings_send_links_later).
-    """
-    cutoff = timezone.now() - timedelta(days=settings.SCREENING_HOST_LINK_DAYS)
-    screenings = Screening.objects.filter(email__iexact=email.strip(), anonymised_at__isnull=True, starts_at__gt=cutoff)
-    return sum(screening_send_link(screening, base_url=base_url) for screening in screenings)
+def screening_resend_link(screening):
+    """Queue the host's email again with a new link: worded as the confirmation while the address is
+    unconfirmed, as a new link once it is. None when the screening can no longer have one."""
+    if not screenings_with_working_link(Screening.objects.filter(pk=screening.pk)).exists():
+        return None
+    return _enqueue_link_email(screening, cause="resent", new_link=True)
 
 
-def screenings_send_links_later(*, email, base_url):
-    """Send the links after the answer has gone out, so that the answer's timing does not tell
-    whether the address is registered."""
-
-    def send():
-        try:
-            screenings_send_links_to(email=email, base_url=base_url)
-        finally:
-            connection.close()
-
-    if settings.SCREENING_SEND_LINKS_IN_BACKGROUND:
-        threading.Thread(target=send, daemon=True).start()
-    else:
-        screenings_send_links_to(email=email, base_url=base_url)
+def screenings_send_links_to(*, email):
+    """ "Send me my link again" (the worker's task): a new link for every active screening of this
+    address. Returns the number of emails queued."""
+    screenings = screenings_with_working_link(Screening.objects.filter(email__iexact=email.strip()))
+    return sum(1 for screening in screenings if _enqueue_link_email(screening, cause="requested", new_link=True))
 
 
-def screening_resend_confirmation(screening, *, base_url):
-    """Send the host's email again with a fresh link: worded as the confirmation while the address is
-    unconfirmed, as a new link once it is. True when the email went out."""
-    kind = "confirmation" if screening.email_confirmed_at is None else "link"
-    return screening_send_link(screening, base_url=base_url, kind=kind)
+def screenings_send_links_later(*, email):
+    """Look the address up in the worker, after the answer has gone out, so that neither the answer nor
+    its timing tells whether the address is registered."""
+    from .tasks import send_host_links
 
-
-def screenings_retry_failed_emails(*, base_url, now=None):
-    """Send again every email with a link that failed, and every confirmation that never went out.
-
-    A registration is saved before its email is sent. If its process ended in between (a crash, a
-    killed worker), the email is neither sent nor failed, and its host has no link: such a
-    registration, once older than UNFINISHED_EMAIL_AFTER (no longer in flight, as EMAIL_TIMEOUT bounds a
-    send), is sent one now. Cancelled screenings, and those whose host link no longer works, get none.
-    Returns (sent, still_failing).
-    """
-    now = now or timezone.now()
-    unfinished = Q(
-        confirmation_sent_at__isnull=True,
-        confirmation_failed_at__isnull=True,
-        # A confirmed address got its email: a new link would only break the one its host uses.
-        email_confirmed_at__isnull=True,
-        created_at__lt=now - UNFINISHED_EMAIL_AFTER,
-    )
-    due = Screening.objects.filter(
-        Q(confirmation_failed_at__isnull=False) | unfinished,
-        anonymised_at__isnull=True,
-        # Only while a host link still works (see screening_for_token).
-        starts_at__gt=now - timedelta(days=settings.SCREENING_HOST_LINK_DAYS),
-    )
-    sent = failing = 0
-    for screening in due.exclude(status=Screening.Status.CANCELLED):
-        if screening_resend_confirmation(screening, base_url=base_url):
-            sent += 1
-        else:
-            failing += 1
-    return sent, failing
-
-
-def _send_link(screening, *, token, base_url, kind, replaces_link=False):
-    """Email the host a link with this token; record the outcome, and with replaces_link the token too,
-    in the same UPDATE (so a host never holds a sent link whose token was not stored). True when sent."""
-    with translation.override(screening.language):
-        link = base_url.rstrip("/") + reverse("events:manage", kwargs={"token": token})
-    subject, text, html = link_email(screening, link=link, kind=kind)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[screening.email])
-    message.attach_alternative(html, "text/html")
-    try:
-        message.send()
-    except Exception as error:  # any mail server or network error: the registration is already saved
-        logger.exception("Sending the %s email for screening %s failed", kind, screening.pk)
-        error_text = f"{type(error).__name__}: {error}"[:500]
-        _store(screening, confirmation_failed_at=timezone.now(), confirmation_error=error_text)
-        return False
-    new_token = {"token_hash": Screening.hash_token(token)} if replaces_link else {}
-    _store(
-        screening, confirmation_sent_at=timezone.now(), confirmation_failed_at=None, confirmation_error="", **new_token
-    )
-    return True
-
-
-def _store(screening, **values):
-    """Save these values of the screening (and when it last changed) with one UPDATE.
-
-    Every registration records its email this way: Model.save() would cost as much Python again as the
-    UPDATE itself, for signals and checks that these few fields do not need.
-    """
-    values["updated_at"] = timezone.now()
-    Screening.objects.filter(pk=screening.pk).update(**values)
-    for name, value in values.items():
-        setattr(screening, name, value)
+    transaction.on_commit(lambda: send_host_links.enqueue(email), robust=True)
 
 
 LINK_EMAIL_TEMPLATES = {
@@ -434,8 +384,8 @@ def screenings_remove_personal_data(*, days=None, now=None):
         description="",
         online_url="",
         token_hash="",
+        new_token_hash="",
         fingerprint=None,
-        confirmation_error="",
         publish_on_tour=False,
         anonymised_at=now,
         updated_at=now,

@@ -27,10 +27,6 @@ TOO_MANY = _(
 )
 
 
-def _base_url(request):
-    return request.build_absolute_uri("/")
-
-
 def _limited(request, group, *, when_uncounted):
     """Per-client limit on public forms, counting only forms that would be accepted.
 
@@ -66,7 +62,7 @@ def register(request):
     form = ScreeningForm(request.POST, language=get_language())
     if form.is_spam():
         # Answer a bot as if it had succeeded, and keep nothing.
-        return redirect(reverse("events:registered") + "?sent=1")
+        return redirect("events:registered")
     status = 400
     if form.is_valid():
         # A registration that cannot be counted is taken all the same: losing it would be worse.
@@ -75,10 +71,8 @@ def register(request):
             form.add_error(None, TOO_MANY)
             status = 429
         else:
-            registration = services.screening_register(
-                data=form.screening_data(), terms=terms, language=get_language(), base_url=_base_url(request)
-            )
-            return redirect(reverse("events:registered") + ("?sent=1" if registration.email_sent else "?sent=0"))
+            services.screening_register(data=form.screening_data(), terms=terms, language=get_language())
+            return redirect("events:registered")
     return render(request, "events/register.html", _register_context(form, terms), status=status)
 
 
@@ -103,7 +97,7 @@ def _register_context(form, terms=None):
 
 
 def registered(request):
-    return render(request, "events/registered.html", {"email_sent": request.GET.get("sent") != "0"})
+    return render(request, "events/registered.html")
 
 
 def _private(response):
@@ -180,7 +174,7 @@ def send_link(request):
                 form.add_error(None, TOO_MANY)
                 status = 429
             else:
-                services.screenings_send_links_later(email=form.cleaned_data["email"], base_url=_base_url(request))
+                services.screenings_send_links_later(email=form.cleaned_data["email"])
                 # The same answer whether or not the address is known.
                 return redirect(reverse("events:send-link") + "?sent=1")
     else:

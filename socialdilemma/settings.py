@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "django_countries",
     "csp",
     "cookie_consent",
+    "django_tasks",
+    "django_tasks_db",
+    "socialdilemma.taskqueue",
     "faq",
     "events",
     "consent",
@@ -175,15 +178,37 @@ else:
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 
 # Email: printed to the console in development; e.g. smtp+tls://user:password@mail.example.org:587.
-# Production needs a real mail server: hosts receive their private links by email.
+# Production needs a real mail server: hosts receive their private links by email. Every email is
+# recorded in the outbox (socialdilemma.taskqueue) and sent by the worker, never inside a request.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default=_required_in_production("EMAIL_URL", "consolemail://"))
 vars().update(EMAIL_CONFIG)
-# Seconds a mail server may take to answer. Without a limit a hanging server would hold a registration's
-# request, and its email could leave after the retry command had sent a newer link (see
-# events.services.UNFINISHED_EMAIL_AFTER, which must stay longer than this).
+# Seconds a mail server may take to answer one step of the conversation. An attempt holds its email for
+# 10 times as long (its lease); a worker that died is noticed after that and the email sent again.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Das soziale Dilemma <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Retries: the first after EMAIL_RETRY_SECONDS, each following one twice as late (at most
+# EMAIL_RETRY_MAX_SECONDS); after EMAIL_MAX_ATTEMPTS attempts (or a permanent 5xx refusal) the email is
+# shown as failed in the admin. With the defaults the attempts span about four hours.
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=10)
+EMAIL_RETRY_SECONDS = env.int("EMAIL_RETRY_SECONDS", default=60)
+EMAIL_RETRY_MAX_SECONDS = env.int("EMAIL_RETRY_MAX_SECONDS", default=60 * 60)
+# Sent and failed emails (and with them the recipient's address) are removed this many days after.
+EMAIL_KEEP_DAYS = env.int("EMAIL_KEEP_DAYS", default=30)
+# How often the scheduler looks for emails to retry (and whose worker died).
+EMAIL_SWEEP_SECONDS = env.int("EMAIL_SWEEP_SECONDS", default=15)
+
+# The task queue: django-tasks (the backport of Django 6's django.tasks) with its database backend, so
+# the queue lives in the site's own database and needs no other service; `manage.py db_worker` runs the
+# tasks, `manage.py scheduler` enqueues the periodic ones (see README, "Background work").
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# name -> (task, seconds between runs). The scheduler claims each period in the database, so several
+# schedulers (one per machine) enqueue each run once.
+PERIODIC_TASKS = {
+    "events.remove-personal-data": ("events.tasks.remove_personal_data", 24 * 60 * 60),
+    "taskqueue.prune": ("socialdilemma.taskqueue.tasks.prune", 24 * 60 * 60),
+}
+SCHEDULER_TICK_SECONDS = env.float("SCHEDULER_TICK_SECONDS", default=5)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -235,8 +260,9 @@ ANALYTICS_SCRIPT_URL = env.str("ANALYTICS_SCRIPT_URL", default="")
 TRAILER_YOUTUBE_ID = env.str("TRAILER_YOUTUBE_ID", default="uaaC57tcci0")
 
 # Screenings (events/).
-# The public address of the site, for links in emails sent outside a request (management commands).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+# The public address of the site: every link in an email is built from it (emails are written by the
+# worker, outside any request; a request's Host header never decides where a link points).
+SITE_URL = _required_in_production("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SCREENING_MAX_IN_PERSON = env.int("SCREENING_MAX_IN_PERSON", default=25)
 SCREENING_MAX_DAYS_AHEAD = env.int("SCREENING_MAX_DAYS_AHEAD", default=730)
 # A host's private link stops working this many days after the screening.
@@ -245,8 +271,6 @@ SCREENING_HOST_LINK_DAYS = env.int("SCREENING_HOST_LINK_DAYS", default=30)
 SCREENING_PERSONAL_DATA_DAYS = env.int("SCREENING_PERSONAL_DATA_DAYS", default=90)
 # Registrations and link requests per client and hour (django-ratelimit, counted in the cache only).
 SCREENING_RATE_LIMIT = env.str("SCREENING_RATE_LIMIT", default="10/h")
-# "Send me my link again" sends after answering, so its timing does not reveal registered addresses.
-SCREENING_SEND_LINKS_IN_BACKGROUND = env.bool("SCREENING_SEND_LINKS_IN_BACKGROUND", default=True)
 # Behind a proxy, the client is the address the proxy appended last to X-Forwarded-For.
 # When the counter cannot be kept (Redis unreachable), forms go through uncounted rather than refused.
 RATELIMIT_FAIL_OPEN = True

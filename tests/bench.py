@@ -94,9 +94,11 @@ def main():
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
         reports.append((title, rows, extra))
+    print(f"Worker: {WORKER_EMAILS:,} emails through the task queue to a local SMTP sink ...", flush=True)
+    worker = _bench_worker(_env(""))
     print("Scale: tour with 100 and 10,000 approved screenings; admin and CSV with 100,000 ...", flush=True)
     scale = _scale(_env(""))
-    _print_report(reports, scale, time.monotonic() - started)
+    _print_report(reports, scale, time.monotonic() - started, worker)
 
 
 def _cache_dir():
@@ -118,6 +120,7 @@ def _env(redis_url):
         "REDIS_URL": redis_url,
         "CACHE_DIR": _cache_dir(),
         "EMAIL_URL": "dummymail://",
+        "SITE_URL": "http://127.0.0.1:8000",
         "SCREENING_RATE_LIMIT": "100000000/h",
         "PORT": str(PORT),
     }
@@ -395,7 +398,77 @@ def _scale(env):
     return values
 
 
-def _print_report(reports, scale, seconds):
+WORKER_EMAILS = 10_000
+ENQUEUE_EMAILS = """
+from django.db import transaction
+from socialdilemma.taskqueue.models import Email
+from socialdilemma.taskqueue.services import deliver_on_commit
+with transaction.atomic():
+    emails = Email.objects.bulk_create(
+        Email(cause=f"bench:{n}", renderer="tests.socialdilemma.renderers.numbered", to=f"reader{n}@example.org",
+              language="de", params={"n": n}, message_id=f"<bench-{n}@example.org>")
+        for n in range(COUNT)
+    )
+    ids = [email.pk for email in emails]
+    for start in range(0, len(ids), 100):
+        deliver_on_commit(ids[start : start + 100])
+"""
+
+
+def _rss_mb(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _bench_worker(env):
+    """One worker process sends WORKER_EMAILS emails (batches of 100, as a newsletter is sent) to an
+    aiosmtpd sink in this process: emails per second, and the worker's memory early and at the end."""
+    sys.path.insert(0, str(ROOT))
+    from tests.mailserver import smtp_sink
+
+    port = _free_port()
+    env = {**env, "EMAIL_URL": f"smtp://127.0.0.1:{port}"}
+    _fresh_database()
+    _manage(env, "migrate", "--no-input", "-v0")
+    _manage(env, "shell", "-v0", "-c", ENQUEUE_EMAILS.replace("COUNT", str(WORKER_EMAILS)))
+    with smtp_sink(port) as sink:
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1", "-v0"],
+            cwd=ROOT,
+            env=env,
+        )
+        try:
+            started = time.monotonic()
+            sink.wait_for(500, timeout=300)
+            early = _rss_mb(worker.pid), len(sink.recipients()), time.monotonic()
+            sink.wait_for(WORKER_EMAILS, timeout=600)
+            finished = time.monotonic()
+            late = _rss_mb(worker.pid)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+        delivered = len(sink.recipients())
+    return {
+        "delivered": delivered,
+        "seconds": finished - started,
+        "rate": delivered / (finished - started),
+        "steady_rate": (delivered - early[1]) / (finished - early[2]),
+        "rss_early": early[0],
+        "rss_late": late,
+    }
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _print_report(reports, scale, seconds, worker):
     cpu = _cpu_name()
     workers = 2 * (os.cpu_count() or 1) + 1
     print()
@@ -451,6 +524,12 @@ def _print_report(reports, scale, seconds):
     print(
         f"Admin registrations list with {int(admin[0]):,} rows: {admin[1]} ms, {admin[2]} queries; "
         f"CSV export of {int(admin[3]):,} rows: peak Python memory {admin[4]} MB"
+    )
+    print(
+        f"Worker (one process, batches of 100, local aiosmtpd sink): {worker['delivered']:,} emails in "
+        f"{worker['seconds']:.1f} s, {worker['rate']:.0f} emails/s ({worker['steady_rate']:.0f}/s after the first "
+        f"500); worker memory (RSS) after 500 emails {worker['rss_early']:.1f} MB, after {worker['delivered']:,} "
+        f"{worker['rss_late']:.1f} MB ({worker['rss_late'] - worker['rss_early']:+.1f} MB)"
     )
     print(f"Finished in {seconds:.0f} s.")
 

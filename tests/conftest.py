@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from events import services as event_services
 from events.models import NetflixTerms, Screening
-from tests.helpers import future_local
+from tests.helpers import future_local, send_outbox
 
 
 @pytest.fixture(autouse=True)
@@ -24,9 +24,12 @@ def _reset_language():
 
 
 @pytest.fixture(autouse=True)
-def _send_in_the_foreground(settings):
-    """Emails that production sends after answering are sent at once in tests, inside the test's transaction."""
-    settings.SCREENING_SEND_LINKS_IN_BACKGROUND = False
+def _site_url_and_task_queue(settings):
+    """Links in emails point to SITE_URL: in tests, the test client's own host. Tasks run at once when
+    they are enqueued (after the commit that enqueues them, which tests of the `db` fixture only reach
+    through django_capture_on_commit_callbacks); the tests of the real worker use the database queue."""
+    settings.SITE_URL = "http://testserver"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)
@@ -92,10 +95,9 @@ def make_screening(db, terms):
             "publish_on_tour": True,
             **fields,
         }
-        registration = event_services.screening_register(
-            data=data, terms=terms, language=data["language"], base_url="http://testserver/"
-        )
+        registration = event_services.screening_register(data=data, terms=terms, language=data["language"])
         screening = registration.screening
+        send_outbox()
         token = _last_token(screening)
         if confirm:
             event_services.screening_confirm_email(screening)

@@ -36,6 +36,7 @@ def production_env(**overrides):
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
         "CACHE_DIR": settings.CACHES["default"].get("LOCATION", ""),
         "EMAIL_URL": "dummymail://",
+        "SITE_URL": "http://127.0.0.1:8000",
     }
     env.update(overrides)
     return env
@@ -119,3 +120,95 @@ def fetch(url, *, data=None, headers=None):
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+HONCHO = Path(sys.executable).with_name("honcho")
+
+
+def queue_env(smtp_port, **overrides):
+    """A production environment whose emails go to a mail server on this port, with short timeouts and
+    retries so that the tests wait seconds, not hours."""
+    return production_env(
+        **{
+            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+            "EMAIL_TIMEOUT": "1",
+            "EMAIL_RETRY_SECONDS": "1",
+            "EMAIL_RETRY_MAX_SECONDS": "2",
+            "EMAIL_SWEEP_SECONDS": "1",
+            "SCHEDULER_TICK_SECONDS": "0.5",
+            **overrides,
+        }
+    )
+
+
+@contextmanager
+def manage(*args, env):
+    """A long-running management command (the worker, the scheduler) in a process of its own."""
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        log.seek(0)
+        process.output = log.read().decode(errors="replace")
+        log.close()
+
+
+def worker(env):
+    return manage("db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2", "--queue-name", "*", env=env)
+
+
+def scheduler(env):
+    return manage("scheduler", env=env)
+
+
+@contextmanager
+def site_stack(env, *, web_workers=2):
+    """What `make serve` starts after its preparations: honcho running the Procfile (gunicorn, a worker,
+    the scheduler). Yields (base URL, honcho's process, a function returning its output so far)."""
+    collect_static()
+    port = free_port()
+    env = {**env, "PATH": f"{Path(sys.executable).parent}:{env['PATH']}", "WEB_WORKERS": str(web_workers)}
+    log = tempfile.NamedTemporaryFile()  # noqa: SIM115 - closed in the finally below
+    process = subprocess.Popen(
+        [str(HONCHO), "-f", "Procfile", "start", "-p", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+    def output():
+        return Path(log.name).read_text(errors="replace")
+
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if fetch(base + "/healthz")[0] == 200:
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError("the site did not start: " + output()[-3000:])
+            time.sleep(0.2)
+        yield base, process, output
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        log.close()

@@ -13,6 +13,7 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     "DJANGO_ALLOWED_HOSTS": "example.org",
     "EMAIL_URL": "smtp://mail.example.org:587",
+    "SITE_URL": "https://example.org",
     "PATH": "/usr/bin:/bin",
     "DJANGO_SETTINGS_MODULE": "socialdilemma.settings",
 }

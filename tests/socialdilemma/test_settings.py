@@ -33,6 +33,10 @@ def load_settings(**env):
         ({"DJANGO_SECRET_KEY": "x" * 50, "EMAIL_URL": "smtp://mail"}, "DJANGO_ALLOWED_HOSTS"),
         ({"DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "example.org"}, "DJANGO_SECRET_KEY"),
         ({"DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "example.org"}, "EMAIL_URL"),
+        (
+            {"DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "example.org", "EMAIL_URL": "smtp://mail"},
+            "SITE_URL",
+        ),
     ],
 )
 def test_production_refuses_to_start_without_required_settings(env, missing):
@@ -43,7 +47,12 @@ def test_production_refuses_to_start_without_required_settings(env, missing):
 
 
 def test_production_starts_with_its_required_settings():
-    result = load_settings(DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="example.org", EMAIL_URL="smtp://mail")
+    result = load_settings(
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_ALLOWED_HOSTS="example.org",
+        EMAIL_URL="smtp://mail",
+        SITE_URL="https://example.org",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
 

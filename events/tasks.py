@@ -1,0 +1,15 @@
+"""The screenings' background work. Tasks receive plain values and look the current state up."""
+
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def send_host_links(email):
+    return services.screenings_send_links_to(email=email)
+
+
+@task()
+def remove_personal_data():
+    return services.screenings_remove_personal_data()
