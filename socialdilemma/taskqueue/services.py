@@ -185,10 +185,12 @@ def _is_permanent(error):
 
 
 def _is_connection_failure(error):
-    """The mail server could not be reached or talked to at all: the next email would fare no better."""
-    return isinstance(error, OSError | smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError) and not isinstance(
-        error, smtplib.SMTPResponseException
-    )
+    """The mail server could not be reached or talked to at all (refused, timed out, disconnected, no
+    greeting): the next email would fare no better. An answer about one message (a refused recipient, a
+    4xx for its data) is not: the next email is tried."""
+    if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
 
 
 def _postpone(email_ids, *, until):

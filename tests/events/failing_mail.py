@@ -23,3 +23,13 @@ class PermanentRefusalBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
         recipient = email_messages[0].to[0]
         raise smtplib.SMTPRecipientsRefused({recipient: (550, b"5.1.1 No such user " + recipient.encode())})
+
+
+class TemporaryRecipientRefusalBackend(BaseEmailBackend):
+    """A mail server that refuses one recipient for now (452: that mailbox is over quota)."""
+
+    def send_messages(self, email_messages):
+        recipient = email_messages[0].to[0]
+        if recipient.startswith("full"):
+            raise smtplib.SMTPRecipientsRefused({recipient: (452, b"4.2.2 Mailbox full")})
+        return len(email_messages)

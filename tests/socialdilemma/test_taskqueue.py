@@ -90,6 +90,17 @@ def test_an_unreachable_server_postpones_the_rest_of_the_batch(settings):
     assert all(email.attempts == 0 and email.next_attempt_at == first.next_attempt_at for email in rest)
 
 
+@pytest.mark.parametrize(
+    "backend", ["TemporaryRecipientRefusalBackend", "TemporaryRefusalBackend", "PermanentRefusalBackend"]
+)
+def test_a_refusal_of_one_message_does_not_hold_up_the_rest_of_the_batch(settings, backend):
+    """A server that answers (4xx or 5xx about one message) is working: the next emails are tried."""
+    settings.EMAIL_BACKEND = f"tests.events.failing_mail.{backend}"
+    emails = [enqueue(1, to="full@example.org"), enqueue(2), enqueue(3)]
+    services.emails_deliver([email.pk for email in emails])
+    assert list(Email.objects.order_by("pk").values_list("attempts", flat=True)) == [1, 1, 1]
+
+
 def test_an_email_that_is_no_longer_due_is_dropped_and_a_broken_one_retried():
     dropped = enqueue(1, renderer="tests.socialdilemma.renderers.no_longer_due")
     broken = enqueue(2, renderer="tests.socialdilemma.renderers.broken")
