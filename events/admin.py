@@ -17,7 +17,7 @@ from socialdilemma.pagecache import content_changed
 from socialdilemma.taskqueue.models import Email
 
 from . import services
-from .models import NetflixTerms, Resource, Screening
+from .models import EMAIL_ABOUT_PREFIX, NetflixTerms, Resource, Screening
 
 
 def log_action(request, queryset, message):
@@ -149,7 +149,8 @@ class ScreeningAdmin(admin.ModelAdmin):
         content_changed()
 
     def get_queryset(self, request):
-        latest_email = Email.objects.filter(about=Concat(Value("events.screening:"), Cast(OuterRef("pk"), CharField())))
+        about = Concat(Value(EMAIL_ABOUT_PREFIX), Cast(OuterRef("pk"), CharField()))
+        latest_email = Email.objects.filter(about=about)
         return (
             super()
             .get_queryset(request)
@@ -167,7 +168,7 @@ class ScreeningAdmin(admin.ModelAdmin):
     @admin.display(description=_("emails"))
     def emails(self, screening):
         """The screening's emails in the outbox, newest first, each linked to its record."""
-        emails = Email.objects.filter(about=f"events.screening:{screening.pk}").order_by("-created_at", "-pk")[:20]
+        emails = Email.objects.filter(about=screening.email_about).order_by("-created_at", "-pk")[:20]
         if not emails:
             return "–"
         return format_html_join(

@@ -1,5 +1,4 @@
 import hashlib
-import secrets
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +12,9 @@ from django_countries.fields import CountryField
 
 # How long a screening is assumed to last (film and conversation), for calendars and "past".
 SCREENING_DURATION = timedelta(hours=2)
+
+# The outbox's name for a screening's emails is this prefix and the screening's id.
+EMAIL_ABOUT_PREFIX = "events.screening:"
 
 # Shown on the virtual tour, before the time condition: opted in, approved, confirmed. The tour's
 # partial indexes carry exactly this condition, so their size is the tour's, not the table's.
@@ -185,6 +187,11 @@ class Screening(models.Model):
     def shown_on_tour(self):
         return Screening.objects.on_tour().filter(pk=self.pk).exists()
 
+    @property
+    def email_about(self):
+        """How the outbox names this screening in its emails' `about` (see socialdilemma.taskqueue.Email)."""
+        return f"{EMAIL_ABOUT_PREFIX}{self.pk}"
+
     def get_ics_url(self):
         return reverse("events:screening-ics", kwargs={"pk": self.pk})
 
@@ -196,7 +203,3 @@ class Screening(models.Model):
     @staticmethod
     def hash_token(token):
         return hashlib.sha256(token.encode()).hexdigest()
-
-    @staticmethod
-    def new_token():
-        return secrets.token_urlsafe(32)

@@ -135,12 +135,12 @@ def _enqueue_link_email(screening, *, cause, message_id=None, new_link=False):
     the one the host has until the host uses it (see screening_for_token)."""
     suffix = cause if cause == "registered" else f"{cause}:{uuid.uuid4().hex}"
     return email_enqueue(
-        cause=f"events.screening:{screening.pk}:{suffix}",
+        cause=f"{screening.email_about}:{suffix}",
         renderer=HOST_LINK_RENDERER,
         to=screening.email,
         language=screening.language,
         params={"screening": screening.pk, "new_link": new_link},
-        about=f"events.screening:{screening.pk}",
+        about=screening.email_about,
         message_id=message_id,
     )
 
@@ -243,8 +243,10 @@ def screening_resend_link(screening):
 def screenings_send_links_to(*, email):
     """ "Send me my link again" (the worker's task): a new link for every active screening of this
     address. Returns the number of emails queued."""
-    screenings = screenings_with_working_link(Screening.objects.filter(email__iexact=email.strip()))
-    return sum(1 for screening in screenings if _enqueue_link_email(screening, cause="requested", new_link=True))
+    screenings = list(screenings_with_working_link(Screening.objects.filter(email__iexact=email.strip())))
+    for screening in screenings:
+        _enqueue_link_email(screening, cause="requested", new_link=True)
+    return len(screenings)
 
 
 def screenings_send_links_later(*, email):

@@ -3,6 +3,7 @@ before this release is queued there once more, with a new link, before the old r
 
 import uuid
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import migrations, models
@@ -13,7 +14,7 @@ from django.utils import timezone
 def queue_unsent_emails(apps, schema_editor):
     Screening = apps.get_model("events", "Screening")
     Email = apps.get_model("taskqueue", "Email")
-    domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
     unsent = Screening.objects.filter(
         Q(confirmation_failed_at__isnull=False) | Q(confirmation_sent_at__isnull=True, email_confirmed_at__isnull=True),
         anonymised_at__isnull=True,
