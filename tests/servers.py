@@ -84,26 +84,43 @@ def gunicorn(*, workers=1, env=None, wait_path="/healthz"):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if fetch(base + (wait_path or "/healthz"))[0] == 200 or wait_path is None:
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                log.seek(0)
-                raise RuntimeError("gunicorn did not start: " + log.read().decode()[-2000:])
-            time.sleep(0.2)
+        wait_until_serving(base + (wait_path or "/healthz"), process, lambda: _read(log), any_answer=wait_path is None)
         yield base
     finally:
+        stop(process, timeout=10)
+        log.close()
+
+
+def wait_until_serving(url, process, output, *, any_answer=False, timeout=30):
+    """Return once `url` answers 200 (with any_answer, once it answers at all); raise with the end of the
+    server's log (`output()`) when its process ended or `timeout` seconds passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if fetch(url)[0] == 200 or any_answer:
+                return
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"the server did not start (exit code {process.poll()}): " + output()[-3000:])
+        time.sleep(0.2)
+
+
+def _read(log):
+    log.seek(0)
+    return log.read().decode(errors="replace")
+
+
+def stop(process, *, timeout):
+    """SIGTERM, as a service manager stops a server; SIGKILL when it has not ended after `timeout` s."""
+    if process.poll() is None:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
-        log.close()
+            process.wait()
 
 
 def fetch(url, *, data=None, headers=None):
@@ -151,13 +168,7 @@ def manage(*args, env):
     try:
         yield process
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process, timeout=15)
         log.seek(0)
         process.output = log.read().decode(errors="replace")
         log.close()
@@ -192,23 +203,8 @@ def site_stack(env, *, web_workers=2):
 
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if fetch(base + "/healthz")[0] == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError("the site did not start: " + output()[-3000:])
-            time.sleep(0.2)
+        wait_until_serving(base + "/healthz", process, output)
         yield base, process, output
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(process, timeout=20)
         log.close()
