@@ -9,12 +9,13 @@ GROUPS = [
         "name_de": "Notwendig",
         "name_en": "Necessary",
         "description_de": (
-            "Diese Cookies braucht die Website, um Ihre Cookie-Auswahl zu speichern und Formulare zu schützen. "
-            "Sie werden erst gesetzt, wenn Sie eine Auswahl treffen oder ein Formular öffnen."
+            "Diese Cookies braucht die Website, um Ihre Cookie-Auswahl zu speichern und Mitglieder unseres Teams "
+            "in der Verwaltung angemeldet zu halten. Das Cookie Ihrer Auswahl wird erst gesetzt, wenn Sie eine "
+            "Auswahl treffen."
         ),
         "description_en": (
-            "The website needs these cookies to remember your cookie choice and to protect forms. They are only "
-            "set once you make a choice or open a form."
+            "The website needs these cookies to remember your cookie choice and to keep members of our team "
+            "signed in to the administration. The cookie of your choice is only set once you make a choice."
         ),
         "cookies": [
             (
@@ -24,10 +25,11 @@ GROUPS = [
             ),
             (
                 "csrftoken",
-                "Schützt Formulare wie die Anmeldung einer Vorführung vor Fälschung durch andere Websites; "
-                "nur auf Seiten mit solchen Formularen, ein Jahr lang.",
-                "Protects forms such as the screening registration against forgery by other websites; only on "
-                "pages with such forms, for one year.",
+                "Schützt die Anmeldung unseres Teams in der Verwaltung vor Fälschung durch andere Websites, ein Jahr "
+                "lang. Besucherinnen und Besucher erhalten es nicht: Öffentliche Formulare schützt die Website ohne "
+                "Cookie.",
+                "Protects our team's sign-in to the administration against forgery by other websites, for one year. "
+                "Visitors never receive it: the website protects public forms without a cookie.",
             ),
             (
                 "sessionid",

@@ -5,7 +5,6 @@ choose per category, change the choice at any time, and nothing is ever shared o
 """
 
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from cookie_consent.cache import all_cookie_groups
 from cookie_consent.conf import settings as consent_settings
@@ -13,12 +12,15 @@ from cookie_consent.models import ACTION_ACCEPTED, ACTION_DECLINED, LogItem
 from cookie_consent.util import (
     get_cookie_dict_from_request,
     get_cookie_value_from_request,
+    parse_cookie_str,
     set_cookie_dict_to_response,
 )
 from django.conf import settings
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import get_language
+
+from socialdilemma.i18n import is_public_path
 
 from .models import DailyCount
 
@@ -95,28 +97,9 @@ def consent_record(*, request, response, accepted=(), declined=()):
     )
 
 
-def request_is_same_origin(request):
-    """Whether a consent-changing request comes from one of our own pages.
-
-    The consent forms carry no CSRF token, because a visitor who has not chosen must not receive a
-    CSRF cookie. Browsers mark every POST with its origin (Sec-Fetch-Site, Origin); a request that
-    says neither, or names another site, is refused, so no other site can record consent for a visitor.
-    """
-    fetch_site = request.headers.get("Sec-Fetch-Site")
-    if fetch_site is not None:
-        return fetch_site == "same-origin"
-    origin = request.headers.get("Origin")
-    if not origin or origin == "null":
-        return False
-    own = f"{request.scheme}://{request.get_host()}"
-    trusted = {own, *getattr(settings, "CSRF_TRUSTED_ORIGINS", [])}
-    parts = urlsplit(origin)
-    return f"{parts.scheme}://{parts.netloc}" in trusted
-
-
 def is_public_page(request):
     """A page of the site in one of its languages (not the admin, not a file, not the health check)."""
-    return any(request.path.startswith(f"/{code}/") for code, _name in settings.LANGUAGES)
+    return is_public_path(request.path)
 
 
 def analytics_count(request, *, kind):
@@ -142,3 +125,41 @@ def consent_rates():
         )
         .order_by("cookiegroup__varname", "-version")
     )
+
+
+_group_versions = {}  # content version -> {group: version}, per process
+
+
+def _optional_group_versions(content_version):
+    versions = _group_versions.get(content_version)
+    if versions is None:
+        versions = {name: group.get_version() for name, group in all_cookie_groups().items()}
+        _group_versions.clear()
+        _group_versions[content_version] = versions
+    return versions
+
+
+def page_variant(request, content_version):
+    """The page cache's variant of a public page (PAGE_CACHE_VARIANT): the consent state as a short key,
+    or None when the visitor's page views are counted (analytics accepted), so the page is rendered.
+
+    A choice for an older version of a group counts as no choice. The group versions are looked up once
+    per content version (a staff edit of a group renews it).
+    """
+    choices = parse_cookie_str(request.COOKIES.get(settings.COOKIE_CONSENT_NAME, ""))
+    current = _optional_group_versions(content_version)
+    marks = []
+    for group in OPTIONAL_GROUPS:
+        value = choices.get(group)
+        if value == settings.COOKIE_CONSENT_DECLINE:
+            marks.append("0")
+        elif value is not None and group in current and value >= current[group]:
+            if group == "analytics":
+                return None
+            marks.append("1")
+        else:
+            marks.append("-")
+    key = "".join(marks)
+    if "-" in key and request.headers.get("Sec-GPC", "").strip() == "1":
+        key += "g"
+    return key

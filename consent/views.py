@@ -3,7 +3,6 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from . import services
@@ -27,12 +26,6 @@ def _settings_context(request, groups, form, **extra):
     return {"rows": rows, "form": form, **extra}
 
 
-def _refuse_forgery(request):
-    if services.request_is_same_origin(request):
-        return None
-    return render(request, "consent/refused.html", status=403)
-
-
 def _done(request, *, default):
     """Answer a consent change: 204 for the page's script, otherwise back where the visitor came from."""
     if request.headers.get("X-Consent-Fetch"):
@@ -51,8 +44,8 @@ def _done(request, *, default):
 def settings_page(request):
     """Every cookie group with its cookies and purpose, the current choice, and a form to change it.
 
-    Rendered without a CSRF token: the form is protected by the origin check instead, so that
-    looking at this page sets no cookie.
+    Like every public form, its forms carry no CSRF token (socialdilemma.crossorigin), so that looking at
+    this page sets no cookie.
     """
     groups = list(_groups())
     optional = [group for group in groups if group.varname in OPTIONAL_GROUPS]
@@ -61,11 +54,8 @@ def settings_page(request):
     return render(request, "consent/settings.html", context)
 
 
-@csrf_exempt  # protected by the same-origin check: no CSRF cookie may exist before consent
 @require_POST
 def save_settings(request):
-    if refused := _refuse_forgery(request):
-        return refused
     groups = list(_groups())
     optional = [group for group in groups if group.varname in OPTIONAL_GROUPS]
     form = ConsentSettingsForm(request.POST, groups=optional, state=request.consent)
@@ -77,33 +67,24 @@ def save_settings(request):
     return response
 
 
-@csrf_exempt  # protected by the same-origin check
 @require_POST
 def accept_all(request):
-    if refused := _refuse_forgery(request):
-        return refused
     response = _done(request, default=reverse("home"))
     services.consent_record(request=request, response=response, accepted=OPTIONAL_GROUPS)
     return response
 
 
-@csrf_exempt  # protected by the same-origin check
 @require_POST
 def decline_all(request):
-    if refused := _refuse_forgery(request):
-        return refused
     response = _done(request, default=reverse("home"))
     services.consent_record(request=request, response=response, declined=OPTIONAL_GROUPS)
     return response
 
 
-@csrf_exempt  # protected by the same-origin check
 @require_POST
 def play_trailer(request):
     """The trailer's play button: records consent for the trailer (pressing it is the consent) and
     counts a play for visitors who accepted analytics."""
-    if refused := _refuse_forgery(request):
-        return refused
     if request.consent.allows("analytics"):
         services.analytics_count(request, kind="trailer_play")
     if request.headers.get("X-Consent-Fetch"):

@@ -11,8 +11,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import get_usage
 
-from socialdilemma.pagecache import render_with_csrf_token
-
 from . import calendar, services
 from .forms import HostEditForm, ScreeningForm, SendLinkForm
 from .models import Screening
@@ -54,8 +52,7 @@ def register(request):
     terms = None
     try:
         if request.method != "POST":
-            # The empty form is the same for everyone but its CSRF token: cached without it.
-            return render_with_csrf_token(request, "events/register.html", _register_context(None))
+            return render(request, "events/register.html", _register_context(None))
         terms = _terms_or_closed()
     except RegistrationClosed:
         return render(request, "events/register_closed.html", status=503)

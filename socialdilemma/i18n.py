@@ -5,6 +5,21 @@ from django.urls import reverse, translate_url
 from django.utils.translation import get_language, get_language_info, override
 
 
+def is_public_path(path):
+    """A page of the site in one of its languages (not the admin, a static file or the health check)."""
+    return path.startswith(_public_prefixes())
+
+
+_prefixes = None
+
+
+def _public_prefixes():
+    global _prefixes
+    if _prefixes is None:
+        _prefixes = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
+    return _prefixes
+
+
 def _path_in(request, code):
     translated = translate_url(request.path, code)
     if translated != request.path or code == get_language():

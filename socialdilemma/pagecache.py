@@ -8,41 +8,34 @@ one machine share). A staff edit replaces the content version, so the very next 
 of any instance misses and renders afresh. Entries also expire after
 PAGE_CACHE_SECONDS, so that time-dependent pages (past screenings leave the tour) follow the clock.
 
-Not cached: anything but GET/HEAD of a public page, requests with cookies other than the consent and
-CSRF cookies (staff sessions, cookies a declined group left behind), visitors who accepted analytics
-(their page views are counted), and responses that set a cookie, use a CSRF token, are private, or are
-not 200. A page whose only personal part is its CSRF token (an empty form) may use
-render_with_csrf_token: its HTML is cached without any token, and each visitor's own token is filled
-in on every request.
+What a page varies on besides its address comes from one function named by PAGE_CACHE_VARIANT (the
+consent app's: the visitor's choices and the Global Privacy Control signal); it may also say that a
+request's page must not be cached (a visitor whose page views are counted). This module knows no app.
+
+Not cached: anything but GET/HEAD of a public page, requests with cookies other than the consent cookie
+(and an old CSRF cookie, which public pages no longer read): staff sessions, cookies a declined group
+left behind; and responses that set a cookie, are private, or are not 200. Public forms carry no CSRF
+token (socialdilemma.crossorigin), so every public page is cached whole.
 """
 
 import gzip
 import hashlib
-import struct
 import threading
 import time
-import zlib
 from collections import OrderedDict
 
-from cookie_consent.cache import all_cookie_groups
-from cookie_consent.util import parse_cookie_str
 from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.http import HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware, get_token
-from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
+from django.utils.module_loading import import_string
 
 from . import contentversion
+from .i18n import is_public_path
 
-CACHEABLE_COOKIES = {"cookie_consent", "csrftoken"}
 MAX_QUERY_LENGTH = 300
 MIN_COMPRESS_LENGTH = 200
 MAX_PAGES = 2_000
-# Stands in for the CSRF token in cached HTML; cannot occur in a page otherwise.
-CSRF_PLACEHOLDER = "csrf-token-placeholder-c4e1d0a7"
-
-_group_versions = {}  # content version -> {group: version}, per process
 
 
 def content_version():
@@ -130,144 +123,40 @@ def per_content_version(name, compute):
 
 
 def page_key(request):
-    """The cache key of this request's page, or None when the page must be rendered for the visitor.
-
-    Worked out once per request (the middleware and render_with_csrf_token both ask).
-    """
-    if not hasattr(request, "_page_key"):
-        request._page_key = _page_key(request)
-    return request._page_key
-
-
-def _page_key(request):
+    """The cache key of this request's page, or None when the page must be rendered for the visitor."""
     if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
         return None
     if settings.SECURE_SSL_REDIRECT and not request.is_secure():
         return None  # SecurityMiddleware redirects it to HTTPS
     query = request.META.get("QUERY_STRING", "")
-    if not request.path.startswith(_public_prefixes()) or len(query) > MAX_QUERY_LENGTH:
+    if not is_public_path(request.path) or len(query) > MAX_QUERY_LENGTH:
         return None
-    if set(request.COOKIES) - CACHEABLE_COOKIES:
+    if not set(request.COOKIES) <= set(settings.PAGE_CACHE_COOKIES):
         return None
     version = content_version()
     if version is None:  # Redis unreachable: no page can be kept fresh, so none is cached
         return None
-    state = consent_key(request, version)
+    state = _variant(request, version)
     if state is None:
         return None
     raw = "|".join((request.get_host(), request.path, query, state, version))
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-_prefixes = None
+_variant_function = None
 
 
-def _public_prefixes():
-    global _prefixes
-    if _prefixes is None:
-        _prefixes = tuple(f"/{code}/" for code, _name in settings.LANGUAGES)
-    return _prefixes
-
-
-def render_with_csrf_token(request, template_name, context, *, status=200):
-    """Render a page whose only personal part is its CSRF token, so that it can be cached.
-
-    The page is rendered with a placeholder for the token and the visitor's own token filled in.
-    PageCacheMiddleware keeps the page without a token and, when it serves the page from the cache,
-    fills in each visitor's own token and sets their CSRF cookie through Django's CSRF middleware: no
-    two visitors ever receive the same token.
-    """
-    html = render_to_string(template_name, {**context, "csrf_token": CSRF_PLACEHOLDER}, request)
-    page = _TokenPage(html)
-    response = page.response(request, get_token(request), status)
-    response.token_page = page  # for PageCacheMiddleware
-    return response
-
-
-class _TokenPage:
-    """A page's HTML split at its token placeholders, each part also as a raw deflate segment.
-
-    A gzip stream may be a sequence of independently compressed deflate segments as long as every
-    segment but the last ends on a byte boundary (a sync flush): so the fixed parts are compressed once
-    and only the token is compressed per request.
-    """
-
-    def __init__(self, html):
-        self.parts = [part.encode() for part in html.split(CSRF_PLACEHOLDER)]
-        self.segments = [_deflate(part, final=index == len(self.parts) - 1) for index, part in enumerate(self.parts)]
-
-    def response(self, request, token, status):
-        if "gzip" in request.headers.get("Accept-Encoding", ""):
-            response = HttpResponse(self.gzip_with(token), status=status)
-            response["Content-Encoding"] = "gzip"
-        else:
-            response = HttpResponse(self.html_with(token), status=status)
-        patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
-        return response
-
-    def html_with(self, token):
-        return token.encode().join(self.parts)
-
-    def gzip_with(self, token):
-        token_segment = _deflate(token.encode(), final=False)
-        pieces, crc, size = [_GZIP_HEADER], 0, 0
-        for index, (part, segment) in enumerate(zip(self.parts, self.segments, strict=True)):
-            if index:
-                pieces.append(token_segment)
-                crc = zlib.crc32(token.encode(), crc)
-                size += len(token)
-            pieces.append(segment)
-            crc = zlib.crc32(part, crc)
-            size += len(part)
-        pieces.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
-        return b"".join(pieces)
-
-
-_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
-
-
-def _deflate(data, *, final):
-    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-    return compressor.compress(data) + compressor.flush(zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH)
-
-
-def _optional_group_versions(version):
-    versions = _group_versions.get(version)
-    if versions is None:
-        versions = {name: group.get_version() for name, group in all_cookie_groups().items()}
-        _group_versions.clear()
-        _group_versions[version] = versions
-    return versions
-
-
-def consent_key(request, version):
-    """The consent state as a short key, or None when the visitor's page views are counted."""
-    from consent.services import OPTIONAL_GROUPS
-
-    choices = parse_cookie_str(request.COOKIES.get(settings.COOKIE_CONSENT_NAME, ""))
-    current = _optional_group_versions(version)
-    marks = []
-    for group in OPTIONAL_GROUPS:
-        value = choices.get(group)
-        if value == settings.COOKIE_CONSENT_DECLINE:
-            marks.append("0")
-        elif value is not None and group in current and value >= current[group]:
-            if group == "analytics":
-                return None
-            marks.append("1")
-        else:
-            marks.append("-")
-    key = "".join(marks)
-    if "-" in key and request.headers.get("Sec-GPC", "").strip() == "1":
-        key += "g"
-    return key
+def _variant(request, version):
+    """The name of the request's variant of a page (PAGE_CACHE_VARIANT), or None: not cached."""
+    global _variant_function
+    if _variant_function is None:
+        _variant_function = import_string(settings.PAGE_CACHE_VARIANT)
+    return _variant_function(request, version)
 
 
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        # Runs Django's CSRF middleware's own steps for the token pages this middleware serves.
-        self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request):
         try:
@@ -280,23 +169,16 @@ class PageCacheMiddleware:
         if entry is not None:
             return self._from_entry(entry, request)
         response = self.get_response(request)
-        token_page = getattr(response, "token_page", None)
-        if token_page is not None:
-            if self._storable(request, response, token_page=True):
-                local_pages.set(key, self._token_page_entry(response, token_page), settings.PAGE_CACHE_SECONDS)
-        elif self._storable(request, response):
+        if self._storable(response):
             local_pages.set(key, self._entry(response), settings.PAGE_CACHE_SECONDS)
         return response
 
     @staticmethod
-    def _storable(request, response, *, token_page=False):
-        """A token page sets the CSRF cookie (filled in again for each visitor), but no other cookie."""
-        cookies = set(response.cookies) - ({settings.CSRF_COOKIE_NAME} if token_page else set())
+    def _storable(response):
         return (
             response.status_code == 200
             and not response.streaming
-            and not cookies
-            and (token_page or not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+            and not response.cookies
             and "private" not in response.get("Cache-Control", "")
             and "no-store" not in response.get("Cache-Control", "")
         )
@@ -316,23 +198,10 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _headers(response):
-        """What every visitor receives (response.cookies, such as the CSRF cookie, are not headers)."""
+        """What every visitor receives."""
         return [(h, v) for h, v in response.items() if h.lower() not in ("content-length", "content-encoding")]
 
-    def _token_page_entry(self, response, token_page):
-        return {"status": response.status_code, "headers": self._headers(response), "token_page": token_page}
-
-    def _from_token_page_entry(self, entry, request):
-        self.csrf.process_request(request)  # the visitor's CSRF secret from their cookie, if valid
-        response = entry["token_page"].response(request, get_token(request), entry["status"])
-        for header, value in entry["headers"]:
-            response[header] = value
-        response["Content-Length"] = str(len(response.content))
-        return self.csrf.process_response(request, response)  # sets or renews the CSRF cookie
-
     def _from_entry(self, entry, request):
-        if "token_page" in entry:
-            return self._from_token_page_entry(entry, request)
         use_gzip = entry["gzip"] is not None and "gzip" in request.headers.get("Accept-Encoding", "")
         response = HttpResponse(entry["gzip"] if use_gzip else entry["body"], status=entry["status"])
         for header, value in entry["headers"]:

@@ -49,12 +49,12 @@ counter = 0
 request = function()
   counter = counter + 1
   local id = string.format("RUN-%d-%d", thread_number, counter)
-  local body = "csrfmiddlewaretoken=TOKEN&host_name=Bench+Host&email=bench" .. id .. "%40example.org"
+  local body = "host_name=Bench+Host&email=bench" .. id .. "%40example.org"
     .. "&title=Bench+" .. id .. "&format=virtual&starts_at=START&timezone=Europe%2FBerlin"
     .. "&expected_attendees=10&language=de&accept_terms=on&website="
   return wrk.format("POST", "/de/screenings/register/", {
     ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["Cookie"] = "csrftoken=TOKEN",
+    ["Sec-Fetch-Site"] = "same-origin",
     ["Accept-Encoding"] = "gzip",
   }, body)
 end
@@ -190,13 +190,6 @@ def _get(path, encoding="gzip"):
         return response.headers, response.read()
 
 
-def _csrf_token():
-    request = urllib.request.Request(BASE + "/de/screenings/register/")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        cookie = response.headers["Set-Cookie"]
-    return re.search(r"csrftoken=([^;]+)", cookie).group(1)
-
-
 def _wrk(path, script=None, duration=TURN_SECONDS):
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration:g}s", "--latency", "-H", "Accept-Encoding: gzip"]
     if script:
@@ -247,10 +240,9 @@ def _load_rows():
     for _label, path in pages:
         for _ in range(5):
             _get(path)  # warm caches and connections
-    token = _csrf_token()
     start = time.strftime("%Y-%m-%dT19%%3A30", time.localtime(time.time() + 30 * 86400))
     # Warmed up like the pages above (each worker's first registrations set up what later ones reuse).
-    _wrk("/de/screenings/register/", script=_post_script(token, start), duration=2)
+    _wrk("/de/screenings/register/", script=_post_script(start), duration=2)
     post_label = f"registration POST ({CONNECTIONS} clients)"
     turns = {label: [] for label, _path in [*pages, (post_label, None)]}
     before = _bench_registrations()
@@ -258,7 +250,7 @@ def _load_rows():
         print(f"  measuring every row, turn {round_number} of {ROUNDS} ...", flush=True)
         for label, path in pages:
             turns[label].append(_wrk(path))
-        turns[post_label].append(_wrk("/de/screenings/register/", script=_post_script(token, start)))
+        turns[post_label].append(_wrk("/de/screenings/register/", script=_post_script(start)))
     time.sleep(1)  # the last requests in flight when wrk stopped
     saved = _bench_registrations() - before
     rows = []
@@ -268,10 +260,9 @@ def _load_rows():
     return rows
 
 
-def _post_script(token, start):
+def _post_script(start):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        # RUN first: a CSRF token could contain the letters.
-        script.write(POST_SCRIPT.replace("RUN", uuid.uuid4().hex).replace("TOKEN", token).replace("START", start))
+        script.write(POST_SCRIPT.replace("RUN", uuid.uuid4().hex).replace("START", start))
     atexit.register(os.remove, script.name)
     return script.name
 

@@ -13,5 +13,5 @@ PUBLIC_PAGES = [
     "imprint",
 ]
 
-# Pages with a form that needs CSRF protection: they set the (necessary) csrftoken cookie.
-PAGES_WITH_FORMS = {"events:register", "events:send-link"}
+# Pages with a public form: like every other public page they set no cookie (no CSRF token).
+PAGES_WITH_FORMS = {"events:register", "events:send-link", "consent:settings"}

@@ -39,6 +39,37 @@ def test_fresh_visit_sets_no_cookie_and_requests_nothing_from_a_third_party(cont
     assert requests and all(url.startswith(live_server.url) for url in requests), requests
 
 
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no javascript"])
+def test_no_public_page_sets_a_cookie_before_a_choice_not_even_after_a_sent_form(
+    context_factory, make_screening, javascript
+):
+    from django.urls import reverse
+    from django.utils import translation
+
+    from tests.pages import PUBLIC_PAGES
+
+    _screening, token = make_screening(approve=True)
+    context = context_factory(java_script_enabled=javascript)
+    page = context.new_page()
+    paths = [f"/de/screenings/manage/{token}/", "/de/gibt-es-nicht/"]
+    for language in ("de", "en"):
+        with translation.override(language):
+            paths += [reverse(name) for name in PUBLIC_PAGES]
+    for path in paths:
+        page.goto(path)
+        assert cookie_names(context) == [], path
+    # A form refused by the server (an address the browser lets through, the site does not), then one
+    # accepted: the site answers, and still no cookie.
+    page.goto("/de/screenings/link/")
+    page.get_by_label("E-Mail-Adresse").fill("jemand@beispiel")
+    page.get_by_role("button", name="Link senden").click()
+    assert "gültige E-Mail-Adresse" in page.content()
+    page.get_by_label("E-Mail-Adresse").fill("jemand@example.org")
+    page.get_by_role("button", name="Link senden").click()
+    page.wait_for_url("**/de/screenings/link/?sent=1")
+    assert cookie_names(context) == []
+
+
 def test_accept_all_with_javascript_hides_the_banner_without_reload_and_counts_views(context_factory):
     context = context_factory()
     page = context.new_page()

@@ -16,7 +16,7 @@ SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "http://test
 def public_paths():
     for language in ("de", "en"):
         with translation.override(language):
-            yield from (reverse(name) for name in PUBLIC_PAGES if name not in PAGES_WITH_FORMS)
+            yield from (reverse(name) for name in PUBLIC_PAGES)
             yield reverse("faq:index") + "?q=daten"
             yield reverse("faq:index") + "?q=%3Cb%3E"
 
@@ -35,10 +35,10 @@ def test_fresh_visitor_receives_no_cookie_at_all(client, path):
 
 
 @pytest.mark.parametrize("name", sorted(PAGES_WITH_FORMS))
-def test_pages_with_forms_set_only_the_necessary_csrf_cookie(client, name):
+def test_pages_with_forms_carry_no_csrf_token(client, name):
     response = client.get(reverse(name))
-    assert set(response.cookies) == {"csrftoken"}
-    assert response.cookies["csrftoken"]["samesite"] == "Lax"
+    assert not response.cookies
+    assert "csrfmiddlewaretoken" not in response.content.decode()
 
 
 def test_pages_vary_on_the_consent_cookie_and_the_privacy_signal(client):
@@ -129,7 +129,6 @@ def test_settings_form_without_a_choice_is_shown_again_with_a_message(client):
         {"HTTP_SEC_FETCH_SITE": "cross-site", "HTTP_ORIGIN": "https://evil.example"},
         {"HTTP_SEC_FETCH_SITE": "same-site", "HTTP_ORIGIN": "https://sub.testserver"},
         {"HTTP_ORIGIN": "null"},
-        {},
     ],
 )
 @pytest.mark.parametrize("endpoint", ["accept", "decline", "save", "trailer"])
@@ -144,6 +143,12 @@ def test_cross_site_post_records_no_consent(client, headers, endpoint):
 def test_origin_header_alone_from_our_own_site_is_accepted(client):
     response = client.post("/de/cookies/accept/", HTTP_ORIGIN="http://testserver")
     assert response.status_code == 302
+
+
+def test_a_request_without_browser_headers_records_only_its_own_consent(client):
+    """Neither Sec-Fetch-Site nor Origin: not a browser (curl), so no visitor was tricked into it."""
+    response = client.post("/de/cookies/accept/")
+    assert response.status_code == 302 and "cookie_consent" in response.cookies
 
 
 def test_consent_endpoints_refuse_get(client):
@@ -286,3 +291,29 @@ def test_a_hosts_private_page_is_never_counted(client, make_screening):
     assert client.get(f"/de/screenings/manage/{token}/").status_code == 200
     assert not DailyCount.objects.filter(path__contains="manage").exists()
     assert token not in " ".join(DailyCount.objects.values_list("path", flat=True))
+
+
+def test_cookie_descriptions_from_before_cookie_free_forms_are_updated_unless_staff_edited_them():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("consent.migrations.0003_forms_without_csrf_cookie")
+    old_group, old_cookie = migration.GROUP_BEFORE, migration.CSRF_COOKIE_BEFORE
+    CookieGroup.objects.filter(varname="necessary").update(
+        description=old_group["description_de"],
+        description_de=old_group["description_de"],
+        description_en="Staff wrote this.",
+    )
+    Cookie.objects.filter(name="csrftoken").update(
+        description=old_cookie["description_de"],
+        description_de=old_cookie["description_de"],
+        description_en=old_cookie["description_en"],
+    )
+    migration.update_descriptions(apps, None)
+    group = CookieGroup.objects.get(varname="necessary")
+    assert "angemeldet zu halten" in group.description_de and group.description == group.description_de
+    assert group.description_en == "Staff wrote this."
+    cookie = Cookie.objects.get(name="csrftoken")
+    assert "Besucherinnen und Besucher erhalten es nicht" in cookie.description_de == cookie.description
+    assert cookie.description_en.startswith("Protects our team's sign-in")

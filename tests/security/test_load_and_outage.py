@@ -5,7 +5,6 @@ port), which it starts, stops and removes: the shared server is never touched.
 """
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -26,14 +25,11 @@ PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
 def register(base, n, language="de"):
-    """One visitor: load the form (CSRF token and cookie), then post a registration. Returns the status."""
-    status, headers, html = fetch(f"{base}/{language}/screenings/register/")
-    assert status == 200
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    cookie = re.search(r"csrftoken=([^;]+)", headers["Set-Cookie"]).group(1)
+    """One visitor: load the form, then post a registration from it as a browser does. Returns the status."""
+    status, headers, _html = fetch(f"{base}/{language}/screenings/register/")
+    assert status == 200 and "Set-Cookie" not in headers
     body = urllib.parse.urlencode(
         {
-            "csrfmiddlewaretoken": token,
             "host_name": f"Host {n}",
             "email": f"host{n}@example.org",
             "title": f"Screening {n}",
@@ -48,7 +44,7 @@ def register(base, n, language="de"):
     status, _headers, _html = fetch(
         f"{base}/{language}/screenings/register/",
         data=body,
-        headers={"Cookie": f"csrftoken={cookie}", "Content-Type": "application/x-www-form-urlencoded"},
+        headers={"Sec-Fetch-Site": "same-origin", "Content-Type": "application/x-www-form-urlencoded"},
     )
     return status
 
