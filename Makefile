@@ -40,11 +40,13 @@ $(VENV)/.installed-test: pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/pip install -q --disable-pip-version-check -c requirements.lock -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
-# Debian packages: gettext compiles the translations, chromium runs the browser tests.
+# Debian packages: gettext compiles the translations, chromium runs the browser tests, nginx is the page
+# cache in front of the site in tests/socialdilemma/test_nginx.py.
 system-deps:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  $(APT_GET) update && $(APT_GET) install --no-install-recommends $$missing; \

@@ -26,8 +26,9 @@ from collections import OrderedDict
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
 from django.utils.module_loading import import_string
 
 from . import contentversion
@@ -166,12 +167,46 @@ class PageCacheMiddleware:
         if key is None:
             return self.get_response(request)
         entry = local_pages.get(key)
-        if entry is not None:
-            return self._from_entry(entry, request)
-        response = self.get_response(request)
-        if self._storable(response):
-            local_pages.set(key, self._entry(response), settings.PAGE_CACHE_SECONDS)
+        response = None
+        if entry is None:
+            response = self.get_response(request)
+            if not self._storable(response):
+                return response
+            entry = self._entry(response)
+            local_pages.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        headers = self._http_caching(request, key)
+        if self._not_modified(request, headers):
+            response = HttpResponseNotModified()
+            for header, value in [*entry["headers"], *headers.items()]:
+                if header not in ("Content-Type", "Content-Language"):
+                    response[header] = value
+        else:
+            response = response or self._from_entry(entry, request)
+            for header, value in headers.items():
+                response[header] = value
+        patch_vary_headers(response, ("Accept-Encoding",))
         return response
+
+    @staticmethod
+    def _http_caching(request, key):
+        """HTTP caching for the browser and a proxy cache in front (docs/nginx/): a page for a visitor
+        without cookies is public for PAGE_CACHE_SECONDS, with an ETag of its key (content version,
+        address, variant); a visitor with a cookie has a variant of their own, kept private."""
+        if request.COOKIES:
+            return {"Cache-Control": "private, max-age=0"}
+        seconds = settings.PAGE_CACHE_SECONDS
+        return {
+            "Cache-Control": f"public, max-age={seconds}, s-maxage={seconds}",
+            "ETag": f'W/"{key.removeprefix("page:")[:32]}"',
+        }
+
+    @staticmethod
+    def _not_modified(request, headers):
+        """The request's If-None-Match names this page's ETag (weak comparison, as for GET)."""
+        if "ETag" not in headers or "If-None-Match" not in request.headers:
+            return False
+        wanted = {tag.removeprefix("W/") for tag in parse_etags(request.headers["If-None-Match"])}
+        return "*" in wanted or headers["ETag"].removeprefix("W/") in wanted
 
     @staticmethod
     def _storable(response):
@@ -209,5 +244,4 @@ class PageCacheMiddleware:
         if use_gzip:
             response["Content-Encoding"] = "gzip"
         response["Content-Length"] = str(len(response.content))
-        patch_vary_headers(response, ("Accept-Encoding",))
         return response

@@ -26,6 +26,11 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: the tests' helpers that need no Django
+
+from tests.mailserver import smtp_sink  # noqa: E402
+from tests.nginx import nginx  # noqa: E402
+
 PORT = int(os.environ.get("BENCH_PORT", "8123"))
 BASE = f"http://127.0.0.1:{PORT}"
 DATABASE = "socialdilemma_bench"
@@ -88,7 +93,8 @@ def main():
         )
         try:
             _wait_for_server()
-            rows = _load_rows()
+            with nginx(BASE, Path(tempfile.mkdtemp(prefix="bench-nginx-"))) as nginx_base:
+                rows = _load_rows(nginx_base)
             extra = (_queries_per_page(env), _first_visit("/de/faq/")) if not reports else None
         finally:
             os.killpg(server.pid, signal.SIGTERM)
@@ -190,11 +196,13 @@ def _get(path, encoding="gzip"):
         return response.headers, response.read()
 
 
-def _wrk(path, script=None, duration=TURN_SECONDS):
+def _wrk(path, script=None, duration=TURN_SECONDS, base=BASE, headers=()):
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration:g}s", "--latency", "-H", "Accept-Encoding: gzip"]
+    for header in headers:
+        command += ["-H", header]
     if script:
         command += ["-s", script]
-    output = subprocess.run(command + [BASE + path], capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(command + [base + path], capture_output=True, text=True, check=True).stdout
     done = re.search(r"(\d+) requests in ([\d.]+)(\w+)", output)
     latency = {m.group(1): _ms(m.group(2)) for m in re.finditer(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.M)}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -227,7 +235,7 @@ def _ms(value):
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
-def _load_rows():
+def _load_rows(nginx_base):
     stylesheet = _stylesheet_path()
     pages = [
         ("stylesheet (static baseline)", stylesheet),
@@ -240,22 +248,32 @@ def _load_rows():
     for _label, path in pages:
         for _ in range(5):
             _get(path)  # warm caches and connections
+    etag = _get("/de/faq/")[0]["ETag"]
+    # Rows measured like the pages but elsewhere: (label, path, base, headers).
+    others = {
+        "/de/faq/ answered 304 (If-None-Match)": ("/de/faq/", BASE, [f"If-None-Match: {etag}"]),
+        "/de/faq/ through nginx's page cache": ("/de/faq/", nginx_base, []),
+    }
     start = time.strftime("%Y-%m-%dT19%%3A30", time.localtime(time.time() + 30 * 86400))
     # Warmed up like the pages above (each worker's first registrations set up what later ones reuse).
     _wrk("/de/screenings/register/", script=_post_script(start), duration=2)
     post_label = f"registration POST ({CONNECTIONS} clients)"
-    turns = {label: [] for label, _path in [*pages, (post_label, None)]}
+    turns = {label: [] for label, _path in [*pages, *[(label, None) for label in others], (post_label, None)]}
     before = _bench_registrations()
     for round_number in range(1, ROUNDS + 1):
         print(f"  measuring every row, turn {round_number} of {ROUNDS} ...", flush=True)
         for label, path in pages:
             turns[label].append(_wrk(path))
+        for label, (path, base, headers) in others.items():
+            turns[label].append(_wrk(path, base=base, headers=headers))
         turns[post_label].append(_wrk("/de/screenings/register/", script=_post_script(start)))
     time.sleep(1)  # the last requests in flight when wrk stopped
     saved = _bench_registrations() - before
     rows = []
     for label, path in pages:
         rows.append({**_combined(turns[label]), "label": label, "bytes": len(_get(path)[1])})
+    for label in others:
+        rows.append({**_combined(turns[label]), "label": label, "bytes": 0})
     rows.append({**_combined(turns[post_label]), "label": post_label, "bytes": 0, "saved": saved})
     return rows
 
@@ -416,9 +434,6 @@ def _rss_mb(pid):
 def _bench_worker(env):
     """One worker process sends WORKER_EMAILS emails (batches of 100, as a newsletter is sent) to an
     aiosmtpd sink in this process: emails per second, and the worker's memory early and at the end."""
-    sys.path.insert(0, str(ROOT))
-    from tests.mailserver import smtp_sink
-
     port = _free_port()
     env = {**env, "EMAIL_URL": f"smtp://127.0.0.1:{port}"}
     _fresh_database()

@@ -151,3 +151,40 @@ def test_cache_keys_hold_nothing_personal_and_long_queries_are_not_cached(client
     get(client, "/de/faq/?q=" + "x" * 400)
     _response, queries = get(client, "/de/faq/?q=" + "x" * 400)
     assert queries > 0
+
+
+def test_public_pages_are_public_for_caches_in_front_with_an_etag_and_a_304(client, committed, settings):
+    first = client.get("/de/faq/")
+    seconds = settings.PAGE_CACHE_SECONDS
+    assert first["Cache-Control"] == f"public, max-age={seconds}, s-maxage={seconds}"
+    etag = first["ETag"]
+    assert etag.startswith('W/"')
+    # The same ETag from the page cache; a conditional request is answered without a body.
+    assert client.get("/de/faq/")["ETag"] == etag
+    for condition in (etag, etag.removeprefix("W/"), f'"other", {etag}', "*"):
+        not_modified, queries = get(client, "/de/faq/", HTTP_IF_NONE_MATCH=condition)
+        assert not_modified.status_code == 304 and not not_modified.content and queries == 0, condition
+        assert not_modified["ETag"] == etag and "Cookie" in not_modified["Vary"] and not not_modified.cookies
+    assert client.get("/de/faq/", HTTP_IF_NONE_MATCH='W/"other"').status_code == 200
+    # Another variant (the privacy signal) and another page have other ETags; a staff edit changes them all.
+    assert client.get("/de/faq/", HTTP_SEC_GPC="1")["ETag"] != etag
+    assert client.get("/en/faq/")["ETag"] != etag
+    entry = Entry.objects.get(slug_de="wie-lang-ist-der-film")
+    entry.question_de = "Wie lang dauert der Film genau?"
+    with committed():
+        entry.save()
+    fresh = client.get("/de/faq/", HTTP_IF_NONE_MATCH=etag)
+    assert fresh.status_code == 200 and fresh["ETag"] != etag
+
+
+def test_pages_of_visitors_with_a_cookie_and_private_pages_stay_private(client, make_screening, admin_client):
+    client.post("/de/cookies/decline/", **SAME_ORIGIN)
+    for _ in range(2):  # rendered, then from the page cache
+        consenting = client.get("/de/faq/")
+        assert consenting["Cache-Control"] == "private, max-age=0" and "ETag" not in consenting
+    _screening, token = make_screening()
+    host_page = client.get(f"/de/screenings/manage/{token}/")
+    assert "private" in host_page["Cache-Control"] and "no-store" in host_page["Cache-Control"]
+    assert "ETag" not in host_page
+    assert "public" not in admin_client.get("/admin/").get("Cache-Control", "")
+    assert "Cache-Control" not in client.__class__().get("/de/gibt-es-nicht/")
