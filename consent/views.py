@@ -1,9 +1,14 @@
+from functools import wraps
+
 from cookie_consent.models import CookieGroup
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
+
+from socialdilemma.ratelimit import client_limited
 
 from . import services
 from .forms import ConsentSettingsForm
@@ -24,6 +29,20 @@ def _settings_context(request, groups, form, **extra):
         for group in groups
     ]
     return {"rows": rows, "form": form, **extra}
+
+
+def limited_per_client(view):
+    """Consent changes and trailer plays per client (CONSENT_RATE_LIMIT): over the limit nothing is
+    recorded or counted, so the consent statistics cannot be inflated. Without a count (Redis
+    unreachable) the choice is taken: a visitor's choice matters more than the statistics."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if client_limited(request, "consent", rate=settings.CONSENT_RATE_LIMIT, when_uncounted=False):
+            return render(request, "consent/too_many.html", status=429)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _done(request, *, default):
@@ -55,6 +74,7 @@ def settings_page(request):
 
 
 @require_POST
+@limited_per_client
 def save_settings(request):
     groups = list(_groups())
     optional = [group for group in groups if group.varname in OPTIONAL_GROUPS]
@@ -68,6 +88,7 @@ def save_settings(request):
 
 
 @require_POST
+@limited_per_client
 def accept_all(request):
     response = _done(request, default=reverse("home"))
     services.consent_record(request=request, response=response, accepted=OPTIONAL_GROUPS)
@@ -75,6 +96,7 @@ def accept_all(request):
 
 
 @require_POST
+@limited_per_client
 def decline_all(request):
     response = _done(request, default=reverse("home"))
     services.consent_record(request=request, response=response, declined=OPTIONAL_GROUPS)
@@ -82,6 +104,7 @@ def decline_all(request):
 
 
 @require_POST
+@limited_per_client
 def play_trailer(request):
     """The trailer's play button: records consent for the trailer (pressing it is the consent) and
     counts a play for visitors who accepted analytics."""

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from socialdilemma.emailaddress import OrdinaryEmailField
+
 from .models import Screening
 from .services import EDITABLE_FIELDS
 from .widgets import LongSelect
@@ -103,7 +105,7 @@ class ScreeningForm(forms.Form):
     """The registration form. Its field names are part of the site's contract."""
 
     host_name = forms.CharField(label=_("Your name"), max_length=120)
-    email = forms.EmailField(
+    email = OrdinaryEmailField(
         label=_("Email address"),
         max_length=254,
         help_text=_("We send the link to your host page here. It is never published."),
@@ -272,4 +274,4 @@ class SendLinkForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
-    email = forms.EmailField(label=_("Email address you registered with"), max_length=254)
+    email = OrdinaryEmailField(label=_("Email address you registered with"), max_length=254)

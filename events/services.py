@@ -20,7 +20,6 @@ from django.utils.html import escape
 from django_countries import countries
 
 from socialdilemma.pagecache import content_changed, per_content_version
-from socialdilemma.proxy import client_ip
 from socialdilemma.taskqueue.services import email_enqueue, new_message_id
 
 from .models import ON_TOUR, SCREENING_DURATION, NetflixTerms, Resource, Screening
@@ -42,13 +41,6 @@ EDITABLE_FIELDS = (
     "publish_on_tour",
 )
 PUBLIC_FIELDS = ("organisation", "title", "description", "format", "starts_at", "timezone", "city", "country")
-
-
-def client_key(group, request):
-    """The rate limit's name for a client: a keyed hash of its address, so the cache never holds the
-    address itself, nor anything that could be turned back into it without the site's secret."""
-    address = client_ip(request) if settings.RATELIMIT_TRUST_FORWARDED_FOR else request.META.get("REMOTE_ADDR", "")
-    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), "sha256").hexdigest()
 
 
 def terms_current():
@@ -173,12 +165,15 @@ def screening_for_token(token):
 
 
 def screening_confirm_email(screening):
-    """Following the private link proves the host reads that mailbox."""
+    """Following the private link proves the host reads that mailbox. A screening that staff approved
+    before its host confirmed appears on the tour now: the content version is renewed at once."""
     if screening.email_confirmed_at is None:
         screening.email_confirmed_at = timezone.now()
         if screening.status == Screening.Status.REGISTERED:
             screening.status = Screening.Status.CONFIRMED
         screening.save(update_fields=["email_confirmed_at", "status", "updated_at"])
+        if screening.shown_on_tour:
+            content_changed()
 
 
 def screening_update(*, screening, data):
@@ -426,15 +421,23 @@ class _Echo:
 def screenings_csv_rows(queryset):
     """The rows of a CSV export, produced one at a time so that memory stays flat for any number of rows.
 
-    Cells that a spreadsheet would read as a formula are prefixed with an apostrophe.
+    Every field is quoted, and every part of a cell that a spreadsheet could read as a formula is defused
+    (see _csv_cell).
     """
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
     yield writer.writerow([header for header, _field in CSV_COLUMNS])
     values = queryset.order_by("pk").values_list(*[field for _header, field in CSV_COLUMNS])
     for row in values.iterator(chunk_size=2000):
         yield writer.writerow([_csv_cell(value) for value in row])
 
 
+# A formula may start a cell, or any part of one that a spreadsheet splits off: it may assume another
+# separator than the comma (a German one takes ";"), or ignore the quotes. Spaces and quotes before the
+# sign do not stop it.
+_FORMULA_START = re.compile(r"""(^|[,;\t|\r\n])([ "']*)(?=[=+\-@\t\r])""")
+
+
 def _csv_cell(value):
+    """The text of a cell with an apostrophe before every sign that could start a formula (OWASP's advice)."""
     text = "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return _FORMULA_START.sub(r"\1\2'", text)

@@ -7,9 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.core import get_usage
+
+from socialdilemma.private import private_page
+from socialdilemma.ratelimit import client_limited, recipient_first_in
 
 from . import calendar, services
 from .forms import HostEditForm, ScreeningForm, SendLinkForm
@@ -26,17 +27,8 @@ TOO_MANY = _(
 
 
 def _limited(request, group, *, when_uncounted):
-    """Per-client limit on public forms, counting only forms that would be accepted.
-
-    The client is known only by a keyed hash of its address, kept briefly in the cache. When the count
-    cannot be kept (Redis unreachable), the answer is when_uncounted.
-    """
-    if not getattr(settings, "RATELIMIT_ENABLE", True):
-        return False  # limits switched off (get_usage then knows no count either)
-    usage = get_usage(
-        request, group=group, key=services.client_key, rate=settings.SCREENING_RATE_LIMIT, method="POST", increment=True
-    )
-    return when_uncounted if usage is None else usage["should_limit"]
+    """Per-client limit on the screenings' public forms, counting only forms that would be accepted."""
+    return client_limited(request, group, rate=settings.SCREENING_RATE_LIMIT, when_uncounted=when_uncounted)
 
 
 def screenings(request):
@@ -97,20 +89,12 @@ def registered(request):
     return render(request, "events/registered.html")
 
 
-def _private(response):
-    """A host page is personal: never cached, never indexed, its address never sent to another site as a referrer."""
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "same-origin"
-    return response
-
-
-@never_cache
+@private_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def manage(request, token):
     screening = services.screening_for_token(token)
     if screening is None:
-        return _private(render(request, "events/link_invalid.html", status=404))
+        return render(request, "events/link_invalid.html", status=404)
     services.screening_confirm_email(screening)
     request.alternate_paths = _token_paths(token)
     saved = False
@@ -119,7 +103,7 @@ def manage(request, token):
         if form.is_valid():
             review_again = services.screening_update(screening=screening, data=form.screening_data())
             query = "?saved=review" if review_again and screening.publish_on_tour else "?saved=1"
-            return _private(redirect(reverse("events:manage", kwargs={"token": token}) + query))
+            return redirect(reverse("events:manage", kwargs={"token": token}) + query)
         status = 400
     else:
         form = HostEditForm(instance=screening)
@@ -134,16 +118,17 @@ def manage(request, token):
         "shown_on_tour": screening.shown_on_tour,
         "max_in_person": settings.SCREENING_MAX_IN_PERSON,
     }
-    return _private(render(request, "events/manage.html", context, status=status))
+    return render(request, "events/manage.html", context, status=status)
 
 
+@private_page
 @require_POST
 def cancel(request, token):
     screening = services.screening_for_token(token)
     if screening is None:
-        return _private(render(request, "events/link_invalid.html", status=404))
+        return render(request, "events/link_invalid.html", status=404)
     services.screening_cancel(screening)
-    return _private(redirect(reverse("events:manage", kwargs={"token": token}) + "?saved=cancelled"))
+    return redirect(reverse("events:manage", kwargs={"token": token}) + "?saved=cancelled")
 
 
 def _token_paths(token):
@@ -171,7 +156,10 @@ def send_link(request):
                 form.add_error(None, TOO_MANY)
                 status = 429
             else:
-                services.screenings_send_links_later(email=form.cleaned_data["email"])
+                # At most one link email per address every SCREENING_LINK_REQUEST_SECONDS; the same answer either way.
+                email = form.cleaned_data["email"]
+                if recipient_first_in("events.link-request", email, seconds=settings.SCREENING_LINK_REQUEST_SECONDS):
+                    services.screenings_send_links_later(email=email)
                 # The same answer whether or not the address is known.
                 return redirect(reverse("events:send-link") + "?sent=1")
     else:

@@ -5,3 +5,6 @@ forwarded_allow_ips = ""
 secure_scheme_headers = {}
 # No access log: request lines carry hosts' private links and search words.
 accesslog = None
+# No control socket: gunicorn's default (~/.gunicorn/gunicorn.ctl) is shared by every instance of the same
+# user, and stopping one instance removes another's. Nothing here uses it (operators send signals).
+control_socket_disable = True

@@ -283,6 +283,10 @@ SCREENING_HOST_LINK_DAYS = env.int("SCREENING_HOST_LINK_DAYS", default=30)
 SCREENING_PERSONAL_DATA_DAYS = env.int("SCREENING_PERSONAL_DATA_DAYS", default=90)
 # Registrations and link requests per client and hour (django-ratelimit, counted in the cache only).
 SCREENING_RATE_LIMIT = env.str("SCREENING_RATE_LIMIT", default="10/h")
+# "Send me my link again" sends at most one email per address in this many seconds.
+SCREENING_LINK_REQUEST_SECONDS = env.int("SCREENING_LINK_REQUEST_SECONDS", default=10 * 60)
+# Consent choices and trailer plays per client and hour (their statistics must not be inflated).
+CONSENT_RATE_LIMIT = env.str("CONSENT_RATE_LIMIT", default="30/h")
 # Behind a proxy, the client is the address the proxy appended last to X-Forwarded-For.
 # When the counter cannot be kept (Redis unreachable), forms go through uncounted rather than refused.
 RATELIMIT_FAIL_OPEN = True

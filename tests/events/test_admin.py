@@ -70,6 +70,35 @@ def test_csv_export_streams_the_selection_and_defuses_formulas(admin_client, mak
     assert rows[2][1] == "Zweiter"
 
 
+HOSTILE_CELLS = [
+    "Verein;=1+1;",
+    "Verein,=1+1",
+    'x";=cmd|" /C calc"!A0',
+    "a\t+SUM(1)",
+    "a|@SUM(1)",
+    "a; -2+3",
+    'a;"=1"',
+    "\t=1",
+    "a\n=1",
+    "-@x",
+]
+
+
+def test_csv_cells_are_quoted_and_no_part_a_spreadsheet_splits_off_starts_a_formula(admin_client, make_screening):
+    screenings = [make_screening(title=text, organisation=text, host_name="Host")[0] for text in HOSTILE_CELLS]
+    response = admin_client.post(
+        "/admin/events/screening/", {"action": "export_csv", "_selected_action": [s.pk for s in screenings]}
+    )
+    text = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert text.startswith('"id","title","host_name","email"')  # every field quoted
+    assert {row[1].replace("'", "") for row in rows[1:]} == set(HOSTILE_CELLS)  # nothing else is lost
+    # A spreadsheet that assumes another separator, or ignores the quotes, still finds no formula.
+    for delimiter in (",", ";", "\t", "|", "\n"):
+        for part in text.split(delimiter):
+            assert not part.lstrip(' "').startswith(("=", "+", "-", "@")), (delimiter, part)
+
+
 def test_accepted_terms_cannot_be_edited(admin_client, make_screening, terms):
     make_screening()
     html = admin_client.get(f"/admin/events/netflixterms/{terms.pk}/change/").content.decode()

@@ -219,7 +219,7 @@ def test_without_a_rate_count_links_are_not_sent_but_registrations_are_taken(cli
 
     make_screening(email="gast@example.org")
     mail.outbox.clear()
-    with mock.patch("events.views.get_usage", return_value=None):
+    with mock.patch("socialdilemma.ratelimit.get_usage", return_value=None):
         response = client.post("/de/screenings/link/", {"email": "gast@example.org"})
         assert response.status_code == 503
         assert "Wir können im Moment keine Links senden" in response.content.decode()

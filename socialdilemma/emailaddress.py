@@ -1,0 +1,25 @@
+"""Email addresses the site sends to: ordinary ones at a domain name."""
+
+from django import forms
+from django.core.validators import EmailValidator
+from django.utils.deconstruct import deconstructible
+
+
+@deconstructible
+class OrdinaryEmailValidator(EmailValidator):
+    """Django's address check without what no person types into a form but an attacker might: an IP
+    literal as the domain (a@[127.0.0.1]), a bare host name (a@localhost) or a quoted local part
+    ("<b>x</b>"@example.org). Refused with Django's own translated message."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allowlist=[], **kwargs)
+
+    def __call__(self, value):
+        super().__call__(value)
+        local_part, _at, domain = str(value).rpartition("@")
+        if local_part.startswith('"') or domain.startswith("["):
+            raise forms.ValidationError(self.message, code=self.code, params={"value": value})
+
+
+class OrdinaryEmailField(forms.EmailField):
+    default_validators = [OrdinaryEmailValidator()]

@@ -1,0 +1,20 @@
+"""Pages whose address carries a secret (a host's private link; guests' and subscribers' links to come)."""
+
+from functools import wraps
+
+
+def private_page(view):
+    """Mark a view's pages private: never stored by any cache, never indexed, their address never sent to
+    another site as a referrer, and no third-party script on them (which could read the address):
+    the layout leaves out the optional analytics script when request.is_private_page is set."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        request.is_private_page = True
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "same-origin"
+        return response
+
+    return wrapped

@@ -1,0 +1,37 @@
+"""Limits on public forms, per client and per recipient, kept in the shared cache under keyed hashes: the
+cache never holds an address (IP or email), nor anything that could be turned back into one without the
+site's secret."""
+
+import hmac
+
+from django.conf import settings
+from django.core.cache import cache
+from django_ratelimit.core import get_usage
+
+from .proxy import client_ip
+
+
+def _keyed_hash(value):
+    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), "sha256").hexdigest()
+
+
+def client_key(group, request):
+    """django-ratelimit's name for a client: a keyed hash of its address."""
+    address = client_ip(request) if settings.RATELIMIT_TRUST_FORWARDED_FOR else request.META.get("REMOTE_ADDR", "")
+    return _keyed_hash(address)
+
+
+def client_limited(request, group, *, rate, when_uncounted):
+    """Count this POST of the client against `rate` ("10/h"); True when it is over the limit. When the count
+    cannot be kept (Redis unreachable) the answer is when_uncounted."""
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return False  # limits switched off (get_usage then knows no count either)
+    usage = get_usage(request, group=group, key=client_key, rate=rate, method="POST", increment=True)
+    return when_uncounted if usage is None else usage["should_limit"]
+
+
+def recipient_first_in(purpose, address, *, seconds):
+    """True for the first call per recipient address and purpose in `seconds` (an atomic cache add), so
+    that a form cannot be used to flood a stranger's inbox. The address is normalised (case, spaces)."""
+    key = "recipient:" + _keyed_hash(f"{purpose}:{address.strip().casefold()}")
+    return bool(cache.add(key, 1, seconds))

@@ -1,0 +1,119 @@
+"""What an outsider's attack on the running site found (issue #14), each class with its variants."""
+
+from pathlib import Path
+
+import pytest
+from cookie_consent.models import LogItem
+from django.core import mail
+
+from consent.models import DailyCount
+from events.models import Screening
+from socialdilemma.emailaddress import OrdinaryEmailValidator
+from tests.servers import gunicorn, production_env
+
+pytestmark = pytest.mark.django_db
+
+SAME_ORIGIN = {"HTTP_SEC_FETCH_SITE": "same-origin"}
+
+
+# 2. No third-party script on a private page.
+def test_the_optional_analytics_script_is_never_on_a_private_page(client, settings, make_screening):
+    settings.ANALYTICS_SCRIPT_URL = "https://analytics.example/script.js"
+    _screening, token = make_screening()
+    client.post("/de/cookies/accept/", **SAME_ORIGIN)
+    assert "https://analytics.example/script.js" in client.get("/de/faq/").content.decode()
+    for path in (f"/de/screenings/manage/{token}/", f"/en/screenings/manage/{token}/", "/de/screenings/manage/x/"):
+        response = client.get(path)
+        assert "analytics.example" not in response.content.decode(), path
+        assert response["Cache-Control"] == "private, no-store" and response["Referrer-Policy"] == "same-origin"
+
+
+# 6. "Send me my link again" as a weapon: one link email per address per period, the same answer.
+def test_link_requests_send_one_email_per_address_per_period(
+    client, make_screening, settings, django_capture_on_commit_callbacks
+):
+    settings.SCREENING_RATE_LIMIT = "1000/h"
+    make_screening(email="host@example.org")
+    mail.outbox.clear()
+    answers = []
+    for address in ("host@example.org", "HOST@example.org", " host@example.org ", "host@example.org"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/de/screenings/link/", {"email": address}, REMOTE_ADDR=f"203.0.113.{len(answers)}")
+        answers.append((response.status_code, response["Location"]))
+    assert len(set(answers)) == 1
+    assert len(mail.outbox) == 1
+    # Links point to SITE_URL whatever Host the request named.
+    settings.SITE_URL = "https://example.org"
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/de/screenings/link/", {"email": "host@example.org"}, HTTP_HOST="localhost:31337")
+    assert "https://example.org/de/screenings/manage/" in mail.outbox[-1].body
+    assert "31337" not in mail.outbox[-1].body
+
+
+# 8. Consent statistics cannot be inflated.
+def test_consent_and_trailer_posts_are_rate_limited_per_client(client, settings):
+    settings.CONSENT_RATE_LIMIT = "3/h"
+    for _ in range(3):
+        assert client.post("/de/cookies/trailer/", **SAME_ORIGIN).status_code == 302
+    for endpoint in ("trailer", "accept", "decline", "save"):
+        response = client.post(f"/de/cookies/{endpoint}/", **SAME_ORIGIN)
+        assert response.status_code == 429, endpoint
+        assert "Zu viele Anfragen" in response.content.decode() and not response.cookies
+    logged = LogItem.objects.count()
+    assert logged <= 3
+    other = client.post("/de/cookies/accept/", REMOTE_ADDR="198.51.100.1", **SAME_ORIGIN)
+    assert other.status_code == 302 and LogItem.objects.count() > logged
+    assert DailyCount.objects.filter(kind="trailer_play").count() == 0  # analytics was never accepted
+
+
+# 9. A change that changes a public page renews the content version, whoever makes it.
+def test_a_screening_approved_before_its_host_confirmed_is_on_the_cached_tour_at_once(
+    client, make_screening, committed
+):
+    with committed():
+        _screening, token = make_screening(confirm=False, approve=True, title="Spät bestätigt")
+    assert "Spät bestätigt" not in client.get("/de/tour/").content.decode()  # now cached without it
+    with committed():
+        client.get(f"/de/screenings/manage/{token}/")  # the host confirms
+    assert "Spät bestätigt" in client.get("/de/tour/").content.decode()
+
+
+# 10. Only ordinary addresses at a domain name.
+@pytest.mark.parametrize(
+    "address",
+    [
+        "a@[127.0.0.1]",
+        "a@[IPv6:::1]",
+        '"<script>x</script>"@example.org',
+        '"a b"@example.org',
+        "a@localhost",
+        "a@example",
+        "a@-example.org",
+    ],
+)
+def test_unusual_addresses_are_refused_everywhere(client, form_data, address):
+    for path, data in (
+        ("/de/screenings/register/", form_data(email=address)),
+        ("/en/screenings/link/", {"email": address}),
+    ):
+        response = client.post(path, data)
+        assert response.status_code == 400, (path, address)
+    assert not Screening.objects.exists()
+    with pytest.raises(Exception, match="valid email"):
+        OrdinaryEmailValidator()(address)
+
+
+def test_ordinary_addresses_are_accepted():
+    for address in ("ana@example.org", "ana.beispiel+film@sub.example.co.uk", "o'neil@example.ie", "juergen@müller.de"):
+        OrdinaryEmailValidator()(address)
+
+
+# 11. gunicorn's control socket, shared by every instance of one user, is off.
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_opens_no_shared_control_socket(site_content, tmp_path):
+    with gunicorn(env=production_env(HOME=str(tmp_path))) as base:
+        assert base
+        assert not (Path(tmp_path) / ".gunicorn").exists()
