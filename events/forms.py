@@ -217,7 +217,14 @@ class ScreeningForm(forms.Form):
             return
         zone = ZoneInfo(zone_name)
         aware = naive.replace(tzinfo=zone)
-        if aware.astimezone(ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None) != naive:
+        try:
+            round_trip = aware.astimezone(ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
+        except OverflowError:
+            # At the ends of the calendar (year 1, year 9999) a far time zone leaves the calendar.
+            local_now = timezone.now().astimezone(zone).replace(tzinfo=None)
+            self.add_error("starts_at", self._too_early() if naive < local_now else self._too_far_ahead())
+            return
+        if round_trip != naive:
             self.add_error(
                 "starts_at", _("This time does not exist in that time zone (the clocks change). Please choose another.")
             )
@@ -229,13 +236,19 @@ class ScreeningForm(forms.Form):
             cleaned["starts_at"] = self.instance.starts_at
         now = timezone.now()
         if not unchanged and aware <= now:
-            self.add_error("starts_at", _("The screening must start in the future."))
+            self.add_error("starts_at", self._too_early())
         elif aware > now + timedelta(days=settings.SCREENING_MAX_DAYS_AHEAD):
-            self.add_error(
-                "starts_at",
-                _("Please register screenings at most %(days)d days ahead.")
-                % {"days": settings.SCREENING_MAX_DAYS_AHEAD},
-            )
+            self.add_error("starts_at", self._too_far_ahead())
+
+    @staticmethod
+    def _too_early():
+        return _("The screening must start in the future.")
+
+    @staticmethod
+    def _too_far_ahead():
+        return _("Please register screenings at most %(days)d days ahead.") % {
+            "days": settings.SCREENING_MAX_DAYS_AHEAD
+        }
 
     def _is_unchanged_start(self, naive, zone_name):
         if self.instance is None or zone_name != self.instance.timezone:

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from .i18n import page_language_versions
+from .i18n import absolute_url, page_language_versions
 
 
 def site(request):
@@ -11,7 +11,7 @@ def site(request):
     return {
         "language_versions": versions,
         "canonical_url": SimpleLazyObject(
-            lambda: next((v["url"] for v in versions if v["is_current"]), request.build_absolute_uri())
+            lambda: next((v["url"] for v in versions if v["is_current"]), absolute_url(request))
         ),
         # Which main navigation entry is the current page: "home", "faq", "screenings" or "tour".
         "nav_section": _nav_section(match),

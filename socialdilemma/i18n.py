@@ -1,8 +1,18 @@
 """Language versions of the current page: the switch, hreflang links and the canonical link."""
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.urls import reverse, translate_url
 from django.utils.translation import get_language, get_language_info, override
+
+
+def absolute_url(request, path=None):
+    """The absolute address of a path on this site; the path alone when the request's Host is not one of
+    ALLOWED_HOSTS (the 400 page that answers such a request must not fail on it again)."""
+    try:
+        return request.build_absolute_uri(path)
+    except DisallowedHost:
+        return path if path is not None else request.path
 
 
 def is_public_path(path):
@@ -44,7 +54,7 @@ def page_language_versions(request):
         {
             "code": code,
             "name": get_language_info(code)["name_local"],
-            "url": request.build_absolute_uri(paths[code]),
+            "url": absolute_url(request, paths[code]),
             "is_current": code == current,
         }
         for code, _name in settings.LANGUAGES

@@ -25,6 +25,7 @@ import time
 from collections import OrderedDict
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
@@ -164,6 +165,8 @@ class PageCacheMiddleware:
             key = page_key(request)
         except DatabaseError:
             key = None  # the cookie groups are unknown; the page itself will answer 503
+        except DisallowedHost:
+            key = None  # a Host outside ALLOWED_HOSTS: answered 400 further in, with the site's headers
         if key is None:
             return self.get_response(request)
         entry = local_pages.get(key)

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A body in an encoding the site does not read is refused before anything decodes it.
+    "socialdilemma.middleware.RequestCharsetMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Public forms are protected by the browser's Sec-Fetch-Site / Origin (no token, no cookie); the
     # admin keeps Django's CSRF token (socialdilemma/crossorigin.py).
@@ -360,6 +362,7 @@ IMPRINT = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_errors": {"()": "socialdilemma.logfilters.ClientErrorsWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors"]}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }

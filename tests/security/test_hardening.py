@@ -1,10 +1,12 @@
 """What an outsider's attack on the running site found (issue #14), each class with its variants."""
 
+import logging
 from pathlib import Path
 
 import pytest
 from cookie_consent.models import LogItem
 from django.core import mail
+from django.test import Client
 
 from consent.models import DailyCount
 from events.models import Screening
@@ -117,3 +119,101 @@ def test_gunicorn_opens_no_shared_control_socket(site_content, tmp_path):
     with gunicorn(env=production_env(HOME=str(tmp_path))) as base:
         assert base
         assert not (Path(tmp_path) / ".gunicorn").exists()
+
+
+# 5. Requests that used to end in a 500 are a 400 with the site's own page, headers and one log line.
+@pytest.fixture
+def site_log(settings):
+    """What the site's console handler (settings.LOGGING, with its filters) writes during the test."""
+    import io
+
+    from django.utils.module_loading import import_string
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    for name in settings.LOGGING["handlers"]["console"].get("filters", []):
+        handler.addFilter(import_string(settings.LOGGING["filters"][name]["()"])())
+    logging.getLogger().addHandler(handler)
+    yield stream
+    logging.getLogger().removeHandler(handler)
+
+
+def _assert_own_400(response, site_log):
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Ungültige Anfrage" in html or "Bad request" in html or "gültige" in html
+    assert response["Content-Security-Policy"] and response["X-Content-Type-Options"] == "nosniff"
+    # One line about the request in the site's log (stderr), no traceback.
+    log = site_log.getvalue().strip().splitlines()
+    assert len(log) == 1 and "Traceback" not in log[0], log
+
+
+@pytest.mark.parametrize(
+    ("zone", "start"),
+    [
+        ("Etc/GMT+12", "9999-12-31T23:59"),
+        ("America/Adak", "9999-12-31T20:00"),
+        ("Pacific/Kiritimati", "0001-01-01T00:00"),
+        ("Pacific/Kiritimati", "0001-01-01T13:59"),
+        ("Pacific/Pago_Pago", "9999-12-31T23:59"),
+        ("Asia/Tokyo", "0001-01-01T08:00"),
+    ],
+)
+def test_starts_at_the_ends_of_the_calendar_in_far_time_zones_are_refused(
+    client, form_data, make_screening, zone, start, site_log
+):
+    response = Client(raise_request_exception=False).post(
+        "/de/screenings/register/", form_data(starts_at=start, timezone=zone)
+    )
+    assert response.status_code == 400 and "starts_at" in response.content.decode()
+    assert not Screening.objects.exists()
+    _screening, token = make_screening()
+    edit = Client(raise_request_exception=False).post(
+        f"/de/screenings/manage/{token}/",
+        {
+            "host_name": "H",
+            "title": "T",
+            "format": "virtual",
+            "starts_at": start,
+            "timezone": zone,
+            "expected_attendees": "5",
+            "language": "de",
+            "online_url": "",
+        },
+    )
+    assert edit.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "host", ["evil.example", "evil.example:80", "127.0.0.1.evil.example", "localhost:31337@evil", "[::1", "a" * 300]
+)
+@pytest.mark.parametrize("path", ["/de/", "/en/faq/", "/de/screenings/register/", "/de/gibt-es-nicht/"])
+def test_a_host_header_outside_allowed_hosts_gets_the_400_page(path, host, site_log):
+    response = Client(raise_request_exception=False).get(path, HTTP_HOST=host)
+    _assert_own_400(response, site_log)
+
+
+@pytest.mark.parametrize("charset", ["x-unknown", "utf-16", "utf-32", "latin-1", "cp1252", "UTF-7", '"utf-16le"'])
+@pytest.mark.parametrize("path", ["/de/screenings/register/", "/de/screenings/link/", "/de/cookies/accept/"])
+def test_a_form_in_a_charset_the_site_does_not_read_gets_the_400_page(path, charset, site_log):
+    # generic(): the test client's post() would itself fail to encode for an unknown charset.
+    response = Client(raise_request_exception=False).generic(
+        "POST",
+        path,
+        b"title=%FF%FE&email=a%40example.org",
+        content_type=f"application/x-www-form-urlencoded; charset={charset}",
+        HTTP_SEC_FETCH_SITE="same-origin",
+    )
+    _assert_own_400(response, site_log)
+
+
+def test_utf8_forms_with_the_charset_named_are_read(client, form_data):
+    from urllib.parse import urlencode
+
+    body = urlencode(form_data()).encode()
+    for charset in ("UTF-8", "utf-8", '"utf-8"'):
+        response = client.post(
+            "/de/screenings/register/", data=body, content_type=f"application/x-www-form-urlencoded; charset={charset}"
+        )
+        assert response.status_code == 302
+        Screening.objects.all().delete()
