@@ -359,10 +359,17 @@ IMPRINT = {
     "email": env.str("IMPRINT_EMAIL", default=""),
 }
 
+# Paths whose secret part must never reach a log line (the first group is kept): a host's private link.
+PRIVATE_PATH_PATTERNS = [r"(/screenings/manage/)[^/\s?#\"']+"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"client_errors": {"()": "socialdilemma.logfilters.ClientErrorsWithoutTraceback"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors"]}},
+    "filters": {
+        "client_errors": {"()": "socialdilemma.logfilters.ClientErrorsWithoutTraceback"},
+        "private_data": {"()": "socialdilemma.logfilters.RedactPrivateData"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors", "private_data"]}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # The development server's request lines (make run) go through the same filters.
+    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

@@ -59,13 +59,13 @@ def collect_static():
 
 
 @contextmanager
-def gunicorn(*, workers=1, env=None, wait_path="/healthz"):
+def gunicorn(*, workers=1, env=None, wait_path="/healthz", log_path=None):
     """A gunicorn instance of the site; yields its base URL once wait_path answers 200 (or, with
-    wait_path=None, once it answers at all)."""
+    wait_path=None, once it answers at all). Its log (stderr) goes to log_path when given."""
     collect_static()
     port = free_port()
     # The server's log goes to a file: a pipe nobody reads would fill up and block the server.
-    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
+    log = open(log_path, "w+b") if log_path else tempfile.TemporaryFile()  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [
             str(GUNICORN),

@@ -1,6 +1,7 @@
 """What an outsider's attack on the running site found (issue #14), each class with its variants."""
 
 import logging
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from django.test import Client
 from consent.models import DailyCount
 from events.models import Screening
 from socialdilemma.emailaddress import OrdinaryEmailValidator
+from socialdilemma.taskqueue.models import Email
 from tests.servers import gunicorn, production_env
 
 pytestmark = pytest.mark.django_db
@@ -217,3 +219,78 @@ def test_utf8_forms_with_the_charset_named_are_read(client, form_data):
         )
         assert response.status_code == 302
         Screening.objects.all().delete()
+
+
+# 1. No private link, email address or search word in any log line.
+@pytest.mark.django_db(transaction=True)
+def test_the_log_of_real_requests_holds_no_private_link_address_or_search_word(site_content, tmp_path):
+    from events import services
+    from events.models import NetflixTerms
+    from tests.helpers import future_local
+    from tests.servers import fetch
+
+    screening = services.screening_register(
+        data={
+            "host_name": "Host",
+            "email": "geheim.host@example.org",
+            "organisation": "",
+            "title": "Abend",
+            "description": "",
+            "format": "virtual",
+            "starts_at": datetime.fromisoformat(future_local()).astimezone(),
+            "timezone": "Europe/Berlin",
+            "expected_attendees": 5,
+            "city": "",
+            "country": "",
+            "online_url": "",
+            "language": "de",
+            "publish_on_tour": False,
+        },
+        terms=NetflixTerms.objects.get(),
+        language="de",
+    ).screening
+    token = services.host_link_token(Email.objects.get(about=screening.email_about).message_id)
+    log = tmp_path / "gunicorn.log"
+    form = {"Sec-Fetch-Site": "same-origin", "Content-Type": "application/x-www-form-urlencoded"}
+    with gunicorn(env=production_env(), log_path=log) as base:
+        assert fetch(f"{base}/de/screenings/manage/{token}/")[0] == 200
+        requests = [
+            (f"/de/screenings/manage/{token}/", b"title=", 400),  # a refused edit
+            (f"/de/screenings/manage/{token}/nope/", None, 404),  # a 404 under a host link
+            (f"/de/screenings/manage/{token}x/cancel/", b"", 404),  # a cancel without a valid token
+            (f"/de/screenings/manage/{token}/cancel/?q=geheimwort", None, 405),
+            ("/de/gibt-es-nicht/?q=geheimwort&email=geheim.host@example.org", None, 404),
+            ("/de/faq/?q=geheimwort", None, 200),
+            ("/de/screenings/link/", b"email=geheim.host%40example", 400),
+        ]
+        for path, data, status in requests:
+            assert fetch(base + path, data=data, headers=form if data is not None else {})[0] == status, path
+    text = log.read_text()
+    assert "Not Found" in text and "Bad Request" in text  # the lines are there, redacted
+    for secret in (token, "geheimwort", "geheim.host"):
+        assert secret not in text, secret
+    assert "/screenings/manage/[private]/" in text
+
+
+def test_the_filter_redacts_messages_arguments_and_tracebacks(settings):
+    from socialdilemma.logfilters import RedactPrivateData
+
+    try:
+        raise ValueError("refused recipient ana.b@example.org on /de/screenings/manage/SECRETTOKEN/?q=wort")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord(
+            "x",
+            logging.ERROR,
+            __file__,
+            1,
+            "Path %s for %s",
+            ("/en/screenings/manage/T0KEN/", "a@b.de"),
+            sys.exc_info(),
+        )
+    RedactPrivateData().filter(record)
+    line = logging.Formatter().format(record)
+    for secret in ("SECRETTOKEN", "T0KEN", "ana.b@", "a@b.de", "wort"):
+        assert secret not in line, secret
+    assert "ValueError" in line and "/en/screenings/manage/[private]/" in line
