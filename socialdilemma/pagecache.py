@@ -23,6 +23,8 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
+from fnmatch import fnmatchcase
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
@@ -73,35 +75,49 @@ def _replace_content_version():
 
 
 class LocalPages:
-    """This process's cached pages: an LRU dictionary with expiry, safe for threaded servers."""
+    """This process's cached pages: an LRU dictionary with expiry, bounded by entries and by bytes (what
+    an attacker's distinct addresses could otherwise make it hold), safe for threaded servers."""
 
-    def __init__(self, max_entries=MAX_PAGES):
+    def __init__(self, max_entries=MAX_PAGES, max_bytes=None):
         self.max_entries = max_entries
-        self.entries = OrderedDict()
+        self._max_bytes = max_bytes
+        self.entries = OrderedDict()  # key -> (expires, value, size)
+        self.bytes = 0
         self.lock = threading.Lock()
+
+    @property
+    def max_bytes(self):
+        return self._max_bytes if self._max_bytes is not None else settings.PAGE_CACHE_MAX_BYTES
 
     def get(self, key, default=None):
         with self.lock:
             item = self.entries.get(key)
             if item is None:
                 return default
-            expires, value = item
+            expires, value, size = item
             if expires < time.monotonic():
                 del self.entries[key]
+                self.bytes -= size
                 return default
             self.entries.move_to_end(key)
             return value
 
-    def set(self, key, value, seconds):
+    def set(self, key, value, seconds, size=1024):
+        """Keep value for `seconds`; `size` is what it holds in bytes (an estimate for small values)."""
         with self.lock:
-            self.entries[key] = (time.monotonic() + seconds, value)
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.max_entries:
-                self.entries.popitem(last=False)
+            previous = self.entries.pop(key, None)
+            if previous is not None:
+                self.bytes -= previous[2]
+            self.entries[key] = (time.monotonic() + seconds, value, size)
+            self.bytes += size
+            while self.entries and (len(self.entries) > self.max_entries or self.bytes > self.max_bytes):
+                _key, (_expires, _value, evicted) = self.entries.popitem(last=False)
+                self.bytes -= evicted
 
     def clear(self):
         with self.lock:
             self.entries.clear()
+            self.bytes = 0
 
 
 local_pages = LocalPages()
@@ -130,8 +146,8 @@ def page_key(request):
         return None
     if settings.SECURE_SSL_REDIRECT and not request.is_secure():
         return None  # SecurityMiddleware redirects it to HTTPS
-    query = request.META.get("QUERY_STRING", "")
-    if not is_public_path(request.path) or len(query) > MAX_QUERY_LENGTH:
+    query = _query_in_key(request.META.get("QUERY_STRING", ""))
+    if query is None or not is_public_path(request.path):
         return None
     if not set(request.COOKIES) <= set(settings.PAGE_CACHE_COOKIES):
         return None
@@ -143,6 +159,24 @@ def page_key(request):
         return None
     raw = "|".join((request.get_host(), request.path, query, state, version))
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _query_in_key(query):
+    """The part of a query string that a page reads (PAGE_CACHE_QUERY_PARAMETERS), in a fixed order;
+    tracking tags (PAGE_CACHE_IGNORED_PARAMETERS: utm_…, fbclid) are left out, as no page reads them. None,
+    so that the page is rendered and not cached, for any other parameter or an overlong query: distinct
+    unknown parameters would otherwise fill the cache with copies of one page."""
+    if not query:
+        return ""
+    if len(query) > MAX_QUERY_LENGTH:
+        return None
+    kept = []
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        if name in settings.PAGE_CACHE_QUERY_PARAMETERS:
+            kept.append((name, value))
+        elif not any(fnmatchcase(name, pattern) for pattern in settings.PAGE_CACHE_IGNORED_PARAMETERS):
+            return None
+    return urlencode(sorted(kept))
 
 
 _variant_function = None
@@ -176,7 +210,7 @@ class PageCacheMiddleware:
             if not self._storable(response):
                 return response
             entry = self._entry(response)
-            local_pages.set(key, entry, settings.PAGE_CACHE_SECONDS)
+            local_pages.set(key, entry, settings.PAGE_CACHE_SECONDS, size=self._size(entry))
         headers = self._http_caching(request, key)
         if self._not_modified(request, headers):
             response = HttpResponseNotModified()
@@ -233,6 +267,11 @@ class PageCacheMiddleware:
             "body": body,
             "gzip": compressed if compressed is not None and len(compressed) < len(body) else None,
         }
+
+    @staticmethod
+    def _size(entry):
+        headers = sum(len(name) + len(value) for name, value in entry["headers"])
+        return len(entry["body"]) + len(entry["gzip"] or b"") + headers + 500  # 500: the dict and tuples
 
     @staticmethod
     def _headers(response):

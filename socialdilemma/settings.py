@@ -187,6 +187,13 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 # What a cached page varies on besides its address: a function (request, content version) -> a short
 # name of the variant, or None when the page must not be cached (consent: the visitor's choices).
 PAGE_CACHE_VARIANT = "consent.services.page_variant"
+# The query parameters that public pages read (search, tour filters and pages, notices after a form): only
+# these are part of a cached page's key. Tracking tags that links carry are left out; a request with any
+# other parameter is rendered, not cached.
+PAGE_CACHE_QUERY_PARAMETERS = ["q", "page", "format", "country", "saved", "sent", "trailer"]
+PAGE_CACHE_IGNORED_PARAMETERS = ["utm_*", "fbclid", "gclid", "msclkid", "mc_cid", "mc_eid"]
+# The most each process's page cache holds, in bytes (besides at most 2,000 pages).
+PAGE_CACHE_MAX_BYTES = env.int("PAGE_CACHE_MAX_BYTES", default=32 * 1024 * 1024)
 # Cookies a request may carry and still be served from the page cache (set below, with their names):
 # the consent record, which PAGE_CACHE_VARIANT reads, and an old CSRF cookie, which public pages ignore.
 

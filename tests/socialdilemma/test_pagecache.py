@@ -188,3 +188,37 @@ def test_pages_of_visitors_with_a_cookie_and_private_pages_stay_private(client, 
     assert "ETag" not in host_page
     assert "public" not in admin_client.get("/admin/").get("Cache-Control", "")
     assert "Cache-Control" not in client.__class__().get("/de/gibt-es-nicht/")
+
+
+def test_unknown_query_parameters_cannot_fill_the_cache(client):
+    from socialdilemma.pagecache import local_pages
+
+    get(client, "/de/faq/")
+    cached = len(local_pages.entries)
+    # Tracking tags: the one cached page, whatever their values.
+    for n in range(50):
+        response, queries = get(client, f"/de/faq/?utm_campaign=c{n}&utm_source=s&fbclid=x{n}")
+        assert response.status_code == 200 and queries == 0
+    # Parameters no page reads: rendered, not cached.
+    for n in range(50):
+        assert get(client, f"/de/faq/?x{n}=1")[0].status_code == 200
+    assert len(local_pages.entries) == cached
+    # The parameters a page reads are part of the key, in any order.
+    get(client, "/de/tour/?format=virtual&page=1")
+    assert get(client, "/de/tour/?page=1&format=virtual&utm_medium=mail")[1] == 0
+
+
+def test_the_page_cache_is_bounded_by_bytes(client, settings):
+    from socialdilemma.pagecache import local_pages
+
+    settings.PAGE_CACHE_MAX_BYTES = 200_000
+    sizes = []
+    for n in range(60):
+        get(client, f"/de/faq/?q=film{n}")
+        sizes.append(local_pages.bytes)
+        assert local_pages.bytes <= settings.PAGE_CACHE_MAX_BYTES
+    assert sum(entry[2] for entry in local_pages.entries.values()) == local_pages.bytes
+    assert 1 < len(local_pages.entries) < 60
+    # The most recent pages are the ones kept.
+    assert get(client, "/de/faq/?q=film59")[1] == 0
+    assert get(client, "/de/faq/?q=film0")[1] > 0
