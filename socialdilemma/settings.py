@@ -304,6 +304,8 @@ RATELIMIT_TRUST_FORWARDED_FOR = env.bool("DJANGO_TRUST_X_FORWARDED_FOR", default
 # The admin's sign-in is locked for a while after repeated failures (socialdilemma/adminlogin.py).
 ADMIN_LOGIN_MAX_FAILURES = env.int("ADMIN_LOGIN_MAX_FAILURES", default=5)
 ADMIN_LOGIN_LOCKOUT_SECONDS = env.int("ADMIN_LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+# After many failures on one account from any addresses, it may be tried once in this many seconds.
+ADMIN_LOGIN_ACCOUNT_SECONDS = env.int("ADMIN_LOGIN_ACCOUNT_SECONDS", default=30)
 
 # The admin's address can be moved away from the well-known /admin/.
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/").strip("/") + "/"

@@ -13,7 +13,6 @@ import smtplib
 import uuid
 from contextlib import suppress
 from datetime import timedelta
-from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -59,13 +58,15 @@ def email_enqueue(*, cause, renderer, to, language, params=None, about="", messa
 def deliver_on_commit(email_ids):
     """Enqueue the delivery once the current transaction commits. Should enqueueing fail, the email
     waits in the outbox and the retry sweep enqueues it later (see emails_due)."""
-    transaction.on_commit(partial(_enqueue_delivery, list(email_ids)), robust=True)
+    email_ids = list(email_ids)
 
+    def enqueue_delivery():
+        # A named function, not a partial: Django names a robust callback that failed by its __qualname__.
+        from .tasks import deliver_emails
 
-def _enqueue_delivery(email_ids):
-    from .tasks import deliver_emails
+        deliver_emails.enqueue(email_ids)
 
-    deliver_emails.enqueue(email_ids)
+    transaction.on_commit(enqueue_delivery, robust=True)
 
 
 def emails_deliver(email_ids):

@@ -37,18 +37,97 @@ def test_admin_sign_in_is_locked_after_repeated_failures(staff, settings):
     assert "_auth_user_id" not in client.session
 
 
-def test_a_lockout_is_per_account_and_per_client(staff, settings):
+def test_a_lockout_is_per_account_and_client_so_staff_elsewhere_still_sign_in(staff, settings):
     settings.ADMIN_LOGIN_MAX_FAILURES = 3
-    for n in range(3):
+    for _ in range(3):
+        sign_in(Client(), "redaktion", "wrong", REMOTE_ADDR="203.0.113.9")
+    locked = sign_in(Client(), "redaktion", "a-long-secret-password-1", REMOTE_ADDR="203.0.113.9")
+    assert "Zu viele" in locked.content.decode()
+    # The attacker's client is locked out of this account; the real person, elsewhere, is not.
+    assert sign_in(Client(), "redaktion", "a-long-secret-password-1", REMOTE_ADDR="198.51.100.7").status_code == 302
+
+
+def test_a_client_guessing_many_accounts_is_locked_out(staff, settings):
+    settings.ADMIN_LOGIN_MAX_FAILURES = 3
+    for n in range(12):  # 4 × the limit, on as many names
         sign_in(Client(), f"someone{n}", "wrong", REMOTE_ADDR="203.0.113.9")
-    # The client that tried many accounts is locked out ...
-    assert (
-        "Zu viele"
-        in sign_in(Client(), "redaktion", "a-long-secret-password-1", REMOTE_ADDR="203.0.113.9").content.decode()
-    )
-    # ... another client signs in.
-    response = sign_in(Client(), "redaktion", "a-long-secret-password-1", REMOTE_ADDR="203.0.113.10")
-    assert response.status_code == 302
+    response = sign_in(Client(), "redaktion", "a-long-secret-password-1", REMOTE_ADDR="203.0.113.9")
+    assert "Zu viele" in response.content.decode()
+    assert sign_in(Client(), "redaktion", "a-long-secret-password-1", REMOTE_ADDR="203.0.113.10").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "look_alikes", [["ｒｅｄａｋｔｉｏｎ", "REDAKTION", " Redaktion ", "ｒｅｄａｋｔｉｏｎ ", "reDaktion"]]
+)
+def test_look_alike_names_count_as_the_account_they_sign_in_as(staff, settings, look_alikes):
+    settings.ADMIN_LOGIN_MAX_FAILURES = 5
+    client = Client()
+    for name in look_alikes:
+        assert "Zu viele" not in sign_in(client, name, "wrong").content.decode()
+    # Five tries in all: the account is locked for this client, under any of its spellings, even with
+    # the right password (the full-width name signs in as "redaktion" once it is allowed to).
+    for name in ("redaktion", "ｒｅｄａｋｔｉｏｎ"):
+        response = sign_in(client, name, "a-long-secret-password-1")
+        assert "Zu viele" in response.content.decode() and "_auth_user_id" not in client.session
+
+
+def test_failures_from_rotating_addresses_slow_the_account_down_without_locking_staff_out(staff, settings):
+    import time
+
+    settings.ADMIN_LOGIN_MAX_FAILURES = 3
+    settings.ADMIN_LOGIN_ACCOUNT_SECONDS = 1
+    for n in range(6):  # 2 × the limit, each from another address
+        sign_in(Client(), "redaktion", "wrong", REMOTE_ADDR=f"203.0.113.{n}")
+    # Now one try per ADMIN_LOGIN_ACCOUNT_SECONDS for this account, from any address.
+    sign_in(Client(), "redaktion", "wrong", REMOTE_ADDR="203.0.113.50")  # takes this second's try
+    slowed = sign_in(Client(), "redaktion", "wrong", REMOTE_ADDR="203.0.113.51")
+    assert "Bitte warten Sie 1 Sekunden" in slowed.content.decode()
+    # The real person waits that long and signs in: slowed down, never locked out.
+    time.sleep(1.1)
+    assert sign_in(Client(), "redaktion", "a-long-secret-password-1", REMOTE_ADDR="198.51.100.7").status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_attempts_cannot_pass_the_limit_together(site_content):
+    """Against real gunicorn workers sharing the file cache: 20 attempts at once from one client check at
+    most ADMIN_LOGIN_MAX_FAILURES passwords."""
+    import re
+    import threading
+    import urllib.parse
+
+    from tests.servers import fetch, gunicorn, production_env
+
+    get_user_model().objects.create_superuser("redaktion", "r@example.org", "a-long-secret-password-1")
+    with gunicorn(workers=4, env=production_env(ADMIN_LOGIN_MAX_FAILURES="5")) as base:
+        _status, headers, page = fetch(base + "/admin/login/", headers={"Accept-Language": "en"})
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        cookie = re.search(r"csrftoken=([^;]+)", headers["Set-Cookie"]).group(1)
+        body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": "redaktion", "password": "x"})
+        answers, start = [], threading.Barrier(20)
+
+        def attempt():
+            start.wait()
+            answers.append(
+                fetch(
+                    base + "/admin/login/",
+                    data=body.encode(),
+                    headers={
+                        "Cookie": f"csrftoken={cookie}",
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "Accept-Language": "en",
+                        "Referer": base + "/admin/login/",
+                    },
+                )[2]
+            )
+
+        threads = [threading.Thread(target=attempt) for _ in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    checked = sum("Please enter the correct username and password" in answer for answer in answers)
+    locked = sum("Too many failed sign-in attempts" in answer for answer in answers)
+    assert checked <= 5 and checked + locked == 20, (checked, locked)
 
 
 def test_without_its_failure_counts_the_sign_in_refuses_rather_than_allowing_unlimited_guesses(staff):

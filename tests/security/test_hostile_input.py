@@ -126,6 +126,59 @@ def test_host_page_with_forged_tokens(token):
     assert client().post(f"/de/screenings/manage/{token}/cancel/").status_code == 404
 
 
+HOST_FIELDS = [field for field in FIELDS if field not in ("email", "accept_terms", "website")]
+
+
+@pytest.fixture
+def host_page(make_screening):
+    """A host's page and a valid edit of it, for the host page's forms."""
+    screening, token = make_screening(format="virtual", city="", country="", online_url="https://meet.example.org/x")
+    edit = {
+        "host_name": "Ana",
+        "title": "Filmabend",
+        "format": "virtual",
+        "starts_at": future_local(),
+        "timezone": "Europe/Berlin",
+        "expected_attendees": "10",
+        "language": "de",
+        "online_url": "https://meet.example.org/x",
+    }
+    return f"/de/screenings/manage/{token}/", edit
+
+
+@HYPOTHESIS
+@given(data=st.dictionaries(st.sampled_from(HOST_FIELDS), nasty_text, max_size=len(HOST_FIELDS)), one=st.booleans())
+def test_host_page_edit_with_any_fields(host_page, data, one):
+    path, edit = host_page
+    response = client().post(path, {**edit, **data} if one else data)
+    # 200: the screening was cancelled by an earlier example, its page shows no form any more.
+    assert response.status_code in (200, 302, 400), response.status_code
+    assert_stored_screenings_are_valid()
+    assert client().post(path + "cancel/", data).status_code in (302, 404)
+
+
+@HYPOTHESIS
+@given(email=nasty_text, extra=st.dictionaries(st.sampled_from(["email", "website", "x"]), nasty_text, max_size=3))
+def test_link_request_with_any_input(email, extra):
+    response = client().post("/de/screenings/link/", {"email": email, **extra})
+    assert response.status_code in (302, 400, 429), response.status_code
+
+
+@HYPOTHESIS
+@given(
+    username=nasty_text,
+    password=nasty_text,
+    extra=st.dictionaries(st.sampled_from(["next", "this_is_the_login_form", "x"]), nasty_text, max_size=3),
+)
+def test_admin_login_with_any_input(username, password, extra):
+    response = client().post("/admin/login/", {"username": username, "password": password, **extra})
+    # No CSRF token: Django refuses (403); the sign-in form itself answers 200 with its errors.
+    assert response.status_code in (200, 403), response.status_code
+    staff = Client(raise_request_exception=False, enforce_csrf_checks=False)
+    answer = staff.post("/admin/login/?next=/admin/", {"username": username, "password": password, **extra})
+    assert answer.status_code in (200, 302) and "_auth_user_id" not in staff.session
+
+
 @pytest.mark.parametrize(
     "path", ["/de/screenings/register/", "/de/screenings/link/", "/de/cookies/save/", "/de/faq/?q=a"]
 )

@@ -108,3 +108,28 @@ def test_the_file_cache_counts_its_files_now_and_then_not_on_every_write(tmp_pat
     cache._next_cull = 0.0  # CULL_SECONDS later: the next write culls down to MAX_ENTRIES
     cache.set("one-more", 1, 60)
     assert len(cache._list_cache_files()) <= 31 - 31 // 3 + 1
+
+
+def _count_up(folder, times):
+    from socialdilemma.cache_backends import PrivateFileBasedCache
+
+    cache = PrivateFileBasedCache(folder, {})
+    for _ in range(times):
+        cache.add("counter", 0, 60)
+        cache.incr("counter")
+
+
+def test_file_cache_counters_lose_no_increment_between_processes(tmp_path):
+    """Rate limits and sign-in tries are counted by several processes at once (gunicorn's workers)."""
+    import multiprocessing
+
+    from socialdilemma.cache_backends import PrivateFileBasedCache
+
+    folder = str(tmp_path / "cache")
+    processes = [multiprocessing.get_context("fork").Process(target=_count_up, args=(folder, 150)) for _ in range(4)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=60)
+        assert process.exitcode == 0
+    assert PrivateFileBasedCache(folder, {}).get("counter") == 600

@@ -259,3 +259,21 @@ def test_no_address_in_the_log_of_a_failing_delivery(settings, caplog):
     settings.EMAIL_BACKEND = "tests.events.failing_mail.TemporaryRefusalBackend"
     services.emails_deliver([enqueue(1, to="secret.person@example.org").pk])
     assert caplog.records and "secret.person" not in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_enqueueing_that_fails_after_the_commit_is_logged_and_the_email_waits(settings, caplog):
+    """As when the database goes away between the commit and the enqueueing: the change stands, the
+    request still answers, and the retry sweep finds the email later."""
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    settings.TASKS = DATABASE_QUEUE
+    gone = mock.patch("django_tasks_db.backend.DatabaseBackend.enqueue", side_effect=OperationalError("gone"))
+    with gone, transaction.atomic():
+        email = enqueue(1)
+    assert "Error calling" in caplog.text and "enqueue_delivery" in caplog.text
+    assert Email.objects.get(pk=email.pk).status == Email.Status.WAITING
+    Email.objects.update(created_at=timezone.now() - services.lease() - timedelta(seconds=1))
+    assert services.emails_enqueue_due() == 1
