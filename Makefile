@@ -16,7 +16,7 @@ APT_GET := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -y -q
 # The test suite's database server (see tests/conftest.py).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/socialdilemma
 
-.PHONY: help run test serve bench audit messages compilemessages clean system-deps gettext postgres redis
+.PHONY: help run test serve bench audit messages compilemessages clean system-deps gettext postgres redis superuser
 
 help:
 	@echo "make run    start the development site on http://127.0.0.1:$(PORT)/"
@@ -25,6 +25,7 @@ help:
 	@echo "make bench  load-test the production configuration and print the figures"
 	@echo "make audit  check the pinned dependencies for known vulnerabilities (pip-audit; part of make test)"
 	@echo "make messages  extract translatable strings into locale/*/LC_MESSAGES/django.po"
+	@echo "make superuser  create a staff account for the admin of make run (asks for name and password)"
 
 # --- installation -----------------------------------------------------------------------------
 # Stamps make a second run fast: packages are reinstalled only when the pins change.
@@ -89,6 +90,7 @@ compilemessages: gettext $(VENV)/.installed-run
 run: export DJANGO_DEBUG ?= 1
 run: compilemessages
 	$(BIN)/python manage.py migrate --no-input -v0
+	@echo "The site: http://127.0.0.1:$(PORT)/  The admin: http://127.0.0.1:$(PORT)/admin/ (a staff account: make superuser)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start -p $(PORT)
 
 test: export DATABASE_URL ?= $(TEST_DATABASE_URL)
@@ -119,6 +121,13 @@ serve: compilemessages
 	$(BIN)/python manage.py collectstatic --no-input -v0
 	PATH="$(CURDIR)/$(BIN):$$PATH" WEB_WORKERS=$$(( $$(nproc) * 2 + 1 )) GUNICORN_THREADS=$(GUNICORN_THREADS) \
 	  $(BIN)/honcho -f Procfile start -p $(PORT)
+
+# The first staff account for `make run`'s admin, in its development settings and database. For production
+# run `manage.py createsuperuser` with the production environment (see README, "Settings").
+superuser: export DJANGO_DEBUG ?= 1
+superuser: $(VENV)/.installed-run
+	$(BIN)/python manage.py migrate --no-input -v0
+	$(BIN)/python manage.py createsuperuser
 
 messages: $(VENV)/.installed-run gettext
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l de -l en --no-location --no-obsolete --no-wrap \

@@ -21,13 +21,24 @@ for model in (Cookie, CookieGroup, LogItem):
         admin.site.unregister(model)
 
 
+class TranslatedVersionColumn:
+    """The library's lists show its method name as the column ("GET VERSION"): a translated column."""
+
+    @admin.display(description=_("version"))
+    def version(self, obj):
+        return obj.get_version()
+
+    def get_list_display(self, request):
+        return [("version" if name == "get_version" else name) for name in super().get_list_display(request)]
+
+
 @admin.register(CookieGroup)
-class CookieGroupAdmin(LibraryCookieGroupAdmin, TranslationAdmin):
+class CookieGroupAdmin(TranslatedVersionColumn, LibraryCookieGroupAdmin, TranslationAdmin):
     pass
 
 
 @admin.register(Cookie)
-class CookieAdmin(LibraryCookieAdmin, TranslationAdmin):
+class CookieAdmin(TranslatedVersionColumn, LibraryCookieAdmin, TranslationAdmin):
     pass
 
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ConsentConfig(AppConfig):
     name = "consent"
-    verbose_name = _("Cookie consent")
+    verbose_name = _("Visits and consent statistics")
 
     def ready(self):
         from cookie_consent.models import Cookie, CookieGroup

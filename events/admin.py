@@ -11,6 +11,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_countries import countries
 from modeltranslation.admin import TranslationAdmin
 
 from socialdilemma.pagecache import content_changed
@@ -74,21 +75,27 @@ class UpcomingFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CountryFilter(admin.SimpleListFilter):
+    """Only the countries that have screenings (django-countries would list about 250)."""
+
+    title = _("country")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        codes = Screening.objects.exclude(country="").order_by().values_list("country", flat=True).distinct()
+        names = dict(countries)
+        return sorted(((code, names.get(code, code)) for code in codes), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(country=self.value()) if self.value() else queryset
+
+
 @admin.register(Screening)
 class ScreeningAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
-    list_display = (
-        "title",
-        "starts_at",
-        "format",
-        "country",
-        "expected_attendees",
-        "status",
-        "publish_on_tour",
-        "tour_status",
-        "email_state",
-    )
-    list_filter = ("status", "format", "tour_status", "publish_on_tour", UpcomingFilter, "country", "language")
+    # Few enough columns that status and review stay on screen at 1280 px.
+    list_display = ("title", "start_in_event_zone", "format", "country", "status", "tour_status", "email_state")
+    list_filter = ("status", "format", "tour_status", "publish_on_tour", UpcomingFilter, CountryFilter, "language")
     search_fields = ("title", "host_name", "email", "organisation", "city")
     date_hierarchy = "starts_at"
     list_select_related = ("terms",)
@@ -108,13 +115,25 @@ class ScreeningAdmin(admin.ModelAdmin):
         "email_confirmed_at",
         "cancelled_at",
         "tour_reviewed_at",
+        "start_in_event_zone",
         "emails",
         "anonymised_at",
         "created_at",
         "updated_at",
     )
     fieldsets = (
-        (None, {"fields": ("title", "description", ("format", "expected_attendees"), ("starts_at", "timezone"))}),
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "description",
+                    ("format", "expected_attendees"),
+                    "start_in_event_zone",
+                    ("starts_at", "timezone"),
+                )
+            },
+        ),
         (_("Place"), {"fields": (("city", "country"), "online_url")}),
         (_("Host"), {"fields": ("host_name", "email", "organisation", "language")}),
         (_("Virtual tour"), {"fields": ("publish_on_tour", "tour_status", "tour_reviewed_at")}),
@@ -156,6 +175,11 @@ class ScreeningAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(latest_email_status=Subquery(latest_email.order_by("-created_at", "-pk").values("status")[:1]))
         )
+
+    @admin.display(description=_("starts (in the event's time zone)"), ordering="starts_at")
+    def start_in_event_zone(self, screening):
+        """The start as the host gave it, in the event's own zone: the admin's own fields show the server's."""
+        return f"{date_format(screening.local_start, 'SHORT_DATETIME_FORMAT')} ({screening.timezone})"
 
     @admin.display(description=_("email"))
     def email_state(self, screening):

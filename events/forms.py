@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries import countries
 
 from socialdilemma.emailaddress import OrdinaryEmailField
@@ -246,9 +247,20 @@ class ScreeningForm(forms.Form):
 
     @staticmethod
     def _too_far_ahead():
-        return _("Please register screenings at most %(days)d days ahead.") % {
-            "days": settings.SCREENING_MAX_DAYS_AHEAD
-        }
+        """In years where the limit is whole years (730 days: "two years"), else in days."""
+        days = settings.SCREENING_MAX_DAYS_AHEAD
+        if days % 365 == 0:
+            years = days // 365
+            return ngettext(
+                "Please register screenings at most %(years)d year ahead.",
+                "Please register screenings at most %(years)d years ahead.",
+                years,
+            ) % {"years": years}
+        return ngettext(
+            "Please register screenings at most %(days)d day ahead.",
+            "Please register screenings at most %(days)d days ahead.",
+            days,
+        ) % {"days": days}
 
     def _is_unchanged_start(self, naive, zone_name):
         if self.instance is None or zone_name != self.instance.timezone:

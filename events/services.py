@@ -196,10 +196,14 @@ def screening_update(*, screening, data):
 
 
 def screening_cancel(screening):
+    """The host cancels. The same screening may then be registered anew: its double-submit fingerprint
+    goes with the cancellation (otherwise the new registration would be taken for a double submit of the
+    cancelled one, and nothing would be saved or sent)."""
     was_on_tour = screening.shown_on_tour
     screening.status = Screening.Status.CANCELLED
     screening.cancelled_at = timezone.now()
-    screening.save(update_fields=["status", "cancelled_at", "updated_at"])
+    screening.fingerprint = None
+    screening.save(update_fields=["status", "cancelled_at", "fingerprint", "updated_at"])
     if was_on_tour:
         content_changed()
 
@@ -211,7 +215,8 @@ def screening_review(*, screenings, approve):
     """
     now = timezone.now()
     status = Screening.TourStatus.APPROVED if approve else Screening.TourStatus.REJECTED
-    candidates = screenings.filter(anonymised_at__isnull=True)
+    # A cancelled screening is never reviewed (nor counted as approved): it cannot be on the tour.
+    candidates = screenings.filter(anonymised_at__isnull=True).exclude(status=Screening.Status.CANCELLED)
     skipped = candidates.filter(publish_on_tour=False).count() if approve else 0
     if approve:
         candidates = candidates.filter(publish_on_tour=True)

@@ -207,6 +207,9 @@ vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Das soziale Dilemma <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The sender's name in each language (the address stays DEFAULT_FROM_EMAIL's): English readers get their
+# emails from "The Social Dilemma".
+EMAIL_SENDER_NAMES = {"de": "Das soziale Dilemma", "en": "The Social Dilemma"}
 # Retries: the first after EMAIL_RETRY_SECONDS, each following one twice as late (at most
 # EMAIL_RETRY_MAX_SECONDS); after EMAIL_MAX_ATTEMPTS attempts (or a permanent 5xx refusal) the email is
 # shown as failed in the admin. With the defaults the attempts span about four hours.

@@ -13,6 +13,7 @@ import smtplib
 import uuid
 from contextlib import suppress
 from datetime import timedelta
+from email.utils import formataddr, parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -130,10 +131,17 @@ def _render(email):
     message = import_string(email.renderer)(email)
     if message is None:
         return None
-    # The outbox decides who receives it and under which Message-ID, whatever the renderer wrote.
+    # The outbox decides who receives it, from whom and under which Message-ID, whatever the renderer wrote.
     message.to, message.cc, message.bcc = [email.to], [], []
     message.extra_headers["Message-ID"] = email.message_id
+    message.from_email = sender(email.language)
     return message
+
+
+def sender(language):
+    """DEFAULT_FROM_EMAIL's address under the sender name of the email's language (EMAIL_SENDER_NAMES)."""
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((settings.EMAIL_SENDER_NAMES.get(language, name), address))
 
 
 def _record(email, **values):

@@ -157,7 +157,7 @@ def test_consent_endpoints_refuse_get(client):
 
 def test_global_privacy_control_counts_as_declined_until_an_explicit_choice(client):
     html = client.get("/de/", HTTP_SEC_GPC="1").content.decode()
-    assert "Global Privacy Control" in html and "Abgelehnt lassen" in html
+    assert "Global Privacy Control" in html and "Ablehnung beibehalten" in html
     assert not DailyCount.objects.exists()
     settings_page = client.get("/de/cookies/", HTTP_SEC_GPC="1").content.decode()
     assert "Signal Global Privacy Control Ihres Browsers" in settings_page

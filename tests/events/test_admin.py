@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 
@@ -111,3 +112,47 @@ def test_screening_list_queries_are_bounded(admin_client, make_screening, django
     with django_assert_max_num_queries(12):
         assert admin_client.get("/admin/events/screening/").status_code == 200
     assert Screening.objects.count() == 30
+
+
+def test_the_admin_shows_starts_in_the_events_zone_and_lists_only_countries_with_screenings(
+    admin_client, make_screening
+):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    screening, _ = make_screening(
+        title="London",
+        timezone="Europe/London",
+        starts_at=datetime(2027, 3, 1, 18, 0, tzinfo=ZoneInfo("Europe/London")),
+    )
+    make_screening(title="Wien", country="AT", city="Wien")
+    listing = admin_client.get("/admin/events/screening/").content.decode()
+    assert "01.03.2027 18:00 (Europe/London)" in listing
+    detail = admin_client.get(f"/admin/events/screening/{screening.pk}/change/").content.decode()
+    assert "01.03.2027 18:00 (Europe/London)" in detail
+    filters = re.findall(r'href="\?country=(\w\w)"', listing)
+    assert sorted(filters) == ["AT", "DE"]
+    for header in ("Status", "Prüfung für die Tour"):
+        assert header in listing
+
+
+def test_approval_neither_approves_nor_counts_a_cancelled_screening(admin_client, make_screening):
+    from events import services
+
+    open_one, _ = make_screening(title="Offen")
+    cancelled, _ = make_screening(title="Abgesagt")
+    services.screening_cancel(cancelled)
+    response = admin_client.post(
+        "/admin/events/screening/", {"action": "approve_for_tour", "_selected_action": [open_one.pk, cancelled.pk]}
+    )
+    assert "1 Vorführung freigegeben" in admin_client.get(response["Location"]).content.decode()
+    cancelled.refresh_from_db()
+    assert cancelled.tour_status == Screening.TourStatus.PENDING
+
+
+def test_consent_admin_sections_have_distinct_names_and_a_translated_version_column(admin_client):
+    index = admin_client.get("/admin/").content.decode()
+    assert index.count(">Cookie-Einwilligung<") == 1
+    for path in ("/admin/cookie_consent/cookiegroup/", "/admin/cookie_consent/cookie/"):
+        page = admin_client.get(path).content.decode()
+        assert "get version" not in page.lower() and "Version" in page

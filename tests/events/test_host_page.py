@@ -226,3 +226,24 @@ def test_without_a_rate_count_links_are_not_sent_but_registrations_are_taken(cli
         assert 'value="gast@example.org"' in response.content.decode()  # nothing typed is lost
         assert mail.outbox == []
         assert client.post("/de/screenings/register/", form_data()).status_code == 302
+
+
+def test_a_cancelled_screening_can_be_registered_again_and_its_email_goes_out(
+    client, form_data, django_capture_on_commit_callbacks
+):
+    data = form_data(title="Noch einmal")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/de/screenings/register/", data)
+    (first,) = Screening.objects.all()
+    client.post(f"/de/screenings/manage/{_token_from(mail.outbox[-1])}/cancel/")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/de/screenings/register/", data)
+    assert response.status_code == 302
+    assert Screening.objects.count() == 2 and Screening.objects.exclude(pk=first.pk).get().status == "registered"
+    (message,) = mail.outbox
+    assert "Noch einmal" in message.subject
+
+
+def _token_from(message):
+    return re.search(r"/screenings/manage/([\w-]+)/", message.body).group(1)

@@ -106,7 +106,7 @@ REFUSALS = [
         "Die Vorführung muss in der Zukunft beginnen.",
         "The screening must start in the future.",
     ),
-    ({"starts_at": future_local(days=800)}, "starts_at", "höchstens 730 Tage im Voraus", "at most 730 days ahead"),
+    ({"starts_at": future_local(days=800)}, "starts_at", "höchstens 2 Jahre im Voraus", "at most 2 years ahead"),
     (
         {"starts_at": "morgen abend"},
         "starts_at",

@@ -277,3 +277,17 @@ def test_an_enqueueing_that_fails_after_the_commit_is_logged_and_the_email_waits
     assert Email.objects.get(pk=email.pk).status == Email.Status.WAITING
     Email.objects.update(created_at=timezone.now() - services.lease() - timedelta(seconds=1))
     assert services.emails_enqueue_due() == 1
+
+
+def test_the_sender_name_is_in_the_emails_language(settings):
+    settings.DEFAULT_FROM_EMAIL = "Das soziale Dilemma <kampagne@example.org>"
+    for language, expected in (("de", "Das soziale Dilemma"), ("en", "The Social Dilemma")):
+        email = services.email_enqueue(
+            cause=f"sender:{language}",
+            renderer="tests.socialdilemma.renderers.numbered",
+            to="a@example.org",
+            language=language,
+            params={"n": 1},
+        )
+        services.emails_deliver([email.pk])
+        assert mail.outbox[-1].from_email == f"{expected} <kampagne@example.org>"
