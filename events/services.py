@@ -208,6 +208,37 @@ def screening_cancel(screening):
         content_changed()
 
 
+def screening_can_restore(screening, now=None):
+    """A cancellation can be undone until the screening starts."""
+    return screening.is_cancelled and screening.starts_at > (now or timezone.now())
+
+
+def screening_restore(screening):
+    """Undo the host's cancellation (until the screening starts). Returns True when it was undone.
+
+    The review for the tour stands, so an approved screening is on the tour again at once. Its
+    double-submit fingerprint returns unless the host has registered the same screening anew meanwhile.
+    """
+    if not screening_can_restore(screening):
+        return False
+    screening.status = Screening.Status.CONFIRMED if screening.email_confirmed_at else Screening.Status.REGISTERED
+    screening.cancelled_at = None
+    fingerprint = Screening.fingerprint_of(
+        {
+            "email": screening.email,
+            "title": screening.title,
+            "starts_at": screening.local_start,  # as the form gave it: in the event's zone
+            "format": screening.format,
+        }
+    )
+    if not Screening.objects.filter(fingerprint=fingerprint).exists():
+        screening.fingerprint = fingerprint
+    screening.save(update_fields=["status", "cancelled_at", "fingerprint", "updated_at"])
+    if screening.shown_on_tour:
+        content_changed()
+    return True
+
+
 def screening_review(*, screenings, approve):
     """Staff decision for the tour. Approval never publishes a screening whose host did not opt in.
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("screenings/link/", views.send_link, name="send-link"),
     path("screenings/manage/<str:token>/", views.manage, name="manage"),
     path("screenings/manage/<str:token>/cancel/", views.cancel, name="cancel"),
+    path("screenings/manage/<str:token>/restore/", views.restore, name="restore"),
     path("tour/", views.tour, name="tour"),
     path("tour/feed.ics", views.tour_feed, name="tour-feed"),
     path("tour/<int:pk>.ics", views.screening_ics, name="screening-ics"),

@@ -116,26 +116,45 @@ def manage(request, token):
         "saved": saved,
         "resources": services.resources_for_hosts(),
         "shown_on_tour": screening.shown_on_tour,
+        "can_restore": services.screening_can_restore(screening),
         "max_in_person": settings.SCREENING_MAX_IN_PERSON,
     }
     return render(request, "events/manage.html", context, status=status)
 
 
 @private_page
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def cancel(request, token):
+    """Cancelling asks first (GET shows what would be cancelled); the POST cancels."""
     screening = services.screening_for_token(token)
     if screening is None:
         return render(request, "events/link_invalid.html", status=404)
-    services.screening_cancel(screening)
-    return redirect(reverse("events:manage", kwargs={"token": token}) + "?saved=cancelled")
+    manage_url = reverse("events:manage", kwargs={"token": token})
+    if screening.is_cancelled:
+        return redirect(manage_url)
+    if request.method == "POST":
+        services.screening_cancel(screening)
+        return redirect(manage_url + "?saved=cancelled")
+    request.alternate_paths = _token_paths(token, "events:cancel")
+    return render(request, "events/cancel.html", {"screening": screening, "token": token})
 
 
-def _token_paths(token):
+@private_page
+@require_POST
+def restore(request, token):
+    """Undo a cancellation, until the screening starts."""
+    screening = services.screening_for_token(token)
+    if screening is None:
+        return render(request, "events/link_invalid.html", status=404)
+    restored = services.screening_restore(screening)
+    return redirect(reverse("events:manage", kwargs={"token": token}) + ("?saved=restored" if restored else ""))
+
+
+def _token_paths(token, name="events:manage"):
     paths = {}
     for code, _name in settings.LANGUAGES:
         with override(code):
-            paths[code] = reverse("events:manage", kwargs={"token": token})
+            paths[code] = reverse(name, kwargs={"token": token})
     return paths
 
 

@@ -39,9 +39,9 @@ def other_pages(language, make_screening):
         f"/{language}/faq/?q=daten",
         f"/{language}/faq/?q=nichtszuxyz",
         f"/{language}/gibt-es-nicht/",
-        f"/{language}/screenings/registered/?sent=1",
-        f"/{language}/screenings/registered/?sent=0",
+        f"/{language}/screenings/registered/",
         f"/{language}/screenings/manage/{token}/",
+        f"/{language}/screenings/manage/{token}/cancel/",
         f"/{language}/screenings/manage/not-a-token/",
     ]
 

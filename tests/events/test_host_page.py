@@ -134,17 +134,44 @@ def test_an_unchanged_start_in_the_past_does_not_block_other_edits(client, make_
     assert response.status_code == 302
 
 
-def test_cancel(client, make_screening):
-    screening, token = make_screening(approve=True)
+def test_cancelling_asks_first_and_can_be_undone_until_the_screening_starts(client, make_screening, committed):
+    with committed():
+        screening, token = make_screening(approve=True, title="Hofkino")
     assert screening.shown_on_tour
-    response = client.post(f"/de/screenings/manage/{token}/cancel/")
+    # The host page links to a confirmation; only its POST cancels.
+    page = client.get(f"/de/screenings/manage/{token}/").content.decode()
+    assert f'href="/de/screenings/manage/{token}/cancel/"' in page
+    question = client.get(f"/de/screenings/manage/{token}/cancel/")
+    assert question.status_code == 200 and "Hofkino" in question.content.decode()
+    assert "Ja, Vorführung absagen" in question.content.decode() and question["Cache-Control"] == "private, no-store"
+    screening.refresh_from_db()
+    assert screening.status == Screening.Status.CONFIRMED
+    with committed():
+        response = client.post(f"/de/screenings/manage/{token}/cancel/")
     assert response.status_code == 302
     screening.refresh_from_db()
     assert screening.status == Screening.Status.CANCELLED and not screening.shown_on_tour
     html = client.get(response["Location"]).content.decode()
-    assert "Ihre Vorführung wurde abgesagt." in html
-    assert "Änderungen speichern" not in html
-    assert client.get(f"/de/screenings/manage/{token}/cancel/").status_code == 405
+    assert "Ihre Vorführung wurde abgesagt." in html and "Änderungen speichern" not in html
+    assert "Hofkino" not in client.get("/de/tour/").content.decode()
+    # Undone: confirmed again, on the tour again (the review stands), and its double-submit guard back.
+    with committed():
+        response = client.post(f"/de/screenings/manage/{token}/restore/")
+    assert response["Location"].endswith("?saved=restored")
+    screening.refresh_from_db()
+    assert screening.status == Screening.Status.CONFIRMED and screening.shown_on_tour and screening.fingerprint
+    assert "Hofkino" in client.get("/de/tour/").content.decode()
+    assert "Absage ist rückgängig gemacht" in client.get(response["Location"]).content.decode()
+
+
+def test_a_cancellation_cannot_be_undone_once_the_screening_has_started(client, make_screening):
+    screening, token = make_screening()
+    client.post(f"/de/screenings/manage/{token}/cancel/")
+    Screening.objects.filter(pk=screening.pk).update(starts_at=timezone.now() - timedelta(minutes=1))
+    assert "Absage rückgängig machen" not in client.get(f"/de/screenings/manage/{token}/").content.decode()
+    client.post(f"/de/screenings/manage/{token}/restore/")
+    screening.refresh_from_db()
+    assert screening.status == Screening.Status.CANCELLED
 
 
 def test_send_me_my_link_again_answers_the_same_for_known_and_unknown_addresses(

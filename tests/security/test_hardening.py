@@ -258,7 +258,7 @@ def test_the_log_of_real_requests_holds_no_private_link_address_or_search_word(s
             (f"/de/screenings/manage/{token}/", b"title=", 400),  # a refused edit
             (f"/de/screenings/manage/{token}/nope/", None, 404),  # a 404 under a host link
             (f"/de/screenings/manage/{token}x/cancel/", b"", 404),  # a cancel without a valid token
-            (f"/de/screenings/manage/{token}/cancel/?q=geheimwort", None, 405),
+            (f"/de/screenings/manage/{token}/restore/?q=geheimwort", None, 405),
             ("/de/gibt-es-nicht/?q=geheimwort&email=geheim.host@example.org", None, 404),
             ("/de/faq/?q=geheimwort", None, 200),
             ("/de/screenings/link/", b"email=geheim.host%40example", 400),

@@ -65,6 +65,7 @@ def public_forms(make_screening, form_data):
         ("link request", "/de/screenings/link/", {"email": "host@example.org"}),
         ("host page edit", manage, edit),
         ("host page cancel", manage + "cancel/", {}),
+        ("host page undo", manage + "restore/", {}),
         ("accept all cookies", "/de/cookies/accept/", {}),
         ("decline all cookies", "/de/cookies/decline/", {}),
         ("cookie settings", "/de/cookies/save/", consent),
