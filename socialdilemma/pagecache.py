@@ -78,16 +78,11 @@ class LocalPages:
     """This process's cached pages: an LRU dictionary with expiry, bounded by entries and by bytes (what
     an attacker's distinct addresses could otherwise make it hold), safe for threaded servers."""
 
-    def __init__(self, max_entries=MAX_PAGES, max_bytes=None):
+    def __init__(self, max_entries=MAX_PAGES):
         self.max_entries = max_entries
-        self._max_bytes = max_bytes
         self.entries = OrderedDict()  # key -> (expires, value, size)
         self.bytes = 0
         self.lock = threading.Lock()
-
-    @property
-    def max_bytes(self):
-        return self._max_bytes if self._max_bytes is not None else settings.PAGE_CACHE_MAX_BYTES
 
     def get(self, key, default=None):
         with self.lock:
@@ -110,7 +105,8 @@ class LocalPages:
                 self.bytes -= previous[2]
             self.entries[key] = (time.monotonic() + seconds, value, size)
             self.bytes += size
-            while self.entries and (len(self.entries) > self.max_entries or self.bytes > self.max_bytes):
+            limit = settings.PAGE_CACHE_MAX_BYTES
+            while self.entries and (len(self.entries) > self.max_entries or self.bytes > limit):
                 _key, (_expires, _value, evicted) = self.entries.popitem(last=False)
                 self.bytes -= evicted
 

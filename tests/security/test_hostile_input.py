@@ -132,18 +132,9 @@ HOST_FIELDS = [field for field in FIELDS if field not in ("email", "accept_terms
 @pytest.fixture
 def host_page(make_screening):
     """A host's page and a valid edit of it, for the host page's forms."""
-    screening, token = make_screening(format="virtual", city="", country="", online_url="https://meet.example.org/x")
-    edit = {
-        "host_name": "Ana",
-        "title": "Filmabend",
-        "format": "virtual",
-        "starts_at": future_local(),
-        "timezone": "Europe/Berlin",
-        "expected_attendees": "10",
-        "language": "de",
-        "online_url": "https://meet.example.org/x",
-    }
-    return f"/de/screenings/manage/{token}/", edit
+    _screening, token = make_screening(format="virtual", city="", country="", online_url="https://meet.example.org/x")
+    edit = {name: value for name, value in valid_form().items() if name in HOST_FIELDS}
+    return f"/de/screenings/manage/{token}/", {**edit, "online_url": "https://meet.example.org/x"}
 
 
 @HYPOTHESIS
