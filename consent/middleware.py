@@ -24,7 +24,7 @@ class ConsentMiddleware:
                 and response.status_code == 200
                 and services.is_public_page(request)
                 # A private page (a host's page, whose address carries a secret) is never counted.
-                and "private" not in response.get("Cache-Control", "")
+                and not getattr(request, "is_private_page", False)
                 and request.consent.allows("analytics")
             ):
                 services.analytics_count(request, kind="page_view")

@@ -19,6 +19,7 @@ from socialdilemma.taskqueue.models import Email
 
 from . import services
 from .models import EMAIL_ABOUT_PREFIX, NetflixTerms, Resource, Screening
+from .timezones import zone_label
 
 
 def log_action(request, queryset, message):
@@ -179,7 +180,7 @@ class ScreeningAdmin(admin.ModelAdmin):
     @admin.display(description=_("starts (in the event's time zone)"), ordering="starts_at")
     def start_in_event_zone(self, screening):
         """The start as the host gave it, in the event's own zone: the admin's own fields show the server's."""
-        return f"{date_format(screening.local_start, 'SHORT_DATETIME_FORMAT')} ({screening.timezone})"
+        return f"{date_format(screening.local_start, 'SHORT_DATETIME_FORMAT')} ({zone_label(screening.timezone)})"
 
     @admin.display(description=_("email"))
     def email_state(self, screening):

@@ -1,6 +1,8 @@
 """The virtual tour as iCalendar (RFC 5545), with each screening in its own time zone."""
 
-from django.urls import reverse
+from datetime import UTC
+from urllib.parse import urlencode
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
@@ -15,7 +17,6 @@ def screenings_calendar(screenings, *, request):
     calendar.add("x-wr-calname", _("The Social Dilemma – virtual tour"))
     host = request.get_host().split(":")[0]
     generated = timezone.now()
-    tour_url = request.build_absolute_uri(reverse("events:tour"))
     for screening in screenings:
         event = Event()
         event.add("uid", f"screening-{screening.pk}@{host}")
@@ -25,11 +26,8 @@ def screenings_calendar(screenings, *, request):
         event.add("dtend", start + SCREENING_DURATION)
         event.add("dtstamp", generated)
         event.add("location", _location(screening))
-        description = [_("Screening of “The Social Dilemma”.")]
-        if screening.organisation:
-            description.append(_("Hosted by %(organisation)s.") % {"organisation": screening.organisation})
-        event.add("description", " ".join(description))
-        event.add("url", tour_url)
+        event.add("description", _description(screening))
+        event.add("url", request.build_absolute_uri(screening.get_absolute_url()))
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
@@ -39,3 +37,44 @@ def _location(screening):
     if screening.format == Screening.Format.VIRTUAL:
         return _("Online")
     return ", ".join(part for part in (screening.city, screening.country.name if screening.country else "") if part)
+
+
+def _description(screening):
+    description = [_("Screening of “The Social Dilemma”.")]
+    if screening.organisation:
+        description.append(_("Hosted by %(organisation)s.") % {"organisation": screening.organisation})
+    return " ".join(description)
+
+
+def _utc(moment, pattern):
+    return moment.astimezone(UTC).strftime(pattern)
+
+
+def google_calendar_url(screening, *, page_url):
+    """A plain link that opens Google Calendar's "new event" form filled in (nothing is loaded from Google
+    until the visitor follows it). Parameters as Google's event publisher guide describes them."""
+    end = screening.starts_at + SCREENING_DURATION
+    query = {
+        "action": "TEMPLATE",
+        "text": screening.title,
+        "dates": f"{_utc(screening.starts_at, '%Y%m%dT%H%M%SZ')}/{_utc(end, '%Y%m%dT%H%M%SZ')}",
+        "ctz": screening.timezone,
+        "details": f"{_description(screening)}\n{page_url}",
+        "location": _location(screening),
+    }
+    return "https://calendar.google.com/calendar/render?" + urlencode(query)
+
+
+def outlook_calendar_url(screening, *, page_url):
+    """The same for Outlook on the web (outlook.live.com's compose deep link)."""
+    end = screening.starts_at + SCREENING_DURATION
+    query = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "startdt": _utc(screening.starts_at, "%Y-%m-%dT%H:%M:%SZ"),
+        "enddt": _utc(end, "%Y-%m-%dT%H:%M:%SZ"),
+        "subject": screening.title,
+        "body": f"{_description(screening)}\n{page_url}",
+        "location": _location(screening),
+    }
+    return "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(query)

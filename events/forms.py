@@ -1,28 +1,23 @@
 import copy
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
 from socialdilemma.emailaddress import OrdinaryEmailField
 
+from . import timezones
 from .models import Screening
 from .services import EDITABLE_FIELDS
-from .widgets import LongSelect
-
-TIMEZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(available_timezones()) if "/" in name]
-
-
-def timezone_choices():
-    # A callable, so that each form does not deep-copy hundreds of choices.
-    return TIMEZONE_CHOICES
+from .widgets import LongSelect, TimeZoneSelect
 
 
 def country_choices():
@@ -67,6 +62,23 @@ class LongChoiceField(forms.ChoiceField):
         self._choices_source = choices
 
 
+class TimeZoneField(forms.ChoiceField):
+    """A zone of the curated list (events.timezones), labelled in the form's language.
+
+    Its choices are set per language (and reordered per form when the country is known); validity does
+    not depend on them: a listed zone, or the zone the screening already has.
+    """
+
+    widget = TimeZoneSelect
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=(), **kwargs)
+        self.kept_zone = ""
+
+    def valid_value(self, value):
+        return timezones.is_listed(value) or (bool(value) and value == self.kept_zone)
+
+
 class SharedFields(dict):
     """A form's fields, prepared once and then shared by every form of that kind and language.
 
@@ -102,8 +114,46 @@ class LocalDateTimeField(forms.Field):
         raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 
 
-class ScreeningForm(forms.Form):
+def _in_person_limit_hint():
+    return _("In-person screenings: at most %(limit)d people.") % {"limit": settings.SCREENING_MAX_IN_PERSON}
+
+
+# The hint under the number of attendees (tied to it by aria-describedby), read when it is shown.
+in_person_limit_hint = lazy(_in_person_limit_hint, str)
+
+
+class ErrorSummaryMixin:
+    """What the error summary at the top of a refused form lists: each field with errors, by a short
+    name (a checkbox's label is a whole sentence), linked to its input."""
+
+    summary_names = {}
+
+    def error_summary(self):
+        summary = []
+        for field in self:
+            if not field.errors:
+                continue
+            target = field.auto_id
+            if isinstance(field.field.widget, forms.RadioSelect):
+                target = f"{target}_0"  # the first button: the group itself cannot take focus
+            name = self.summary_names.get(field.name, field.label)
+            summary.append((target, name, field.errors))
+        return summary
+
+
+class ScreeningForm(ErrorSummaryMixin, forms.Form):
     """The registration form. Its field names are part of the site's contract."""
+
+    summary_names = {
+        "organisation": _("Organisation"),
+        "description": _("Description"),
+        "accessibility_notes": _("Accessibility"),
+        "online_url": _("Online link"),
+        "language": _("Language"),
+        "publish_on_tour": _("Virtual tour"),
+        "accept_terms": _("Netflix's terms"),
+        "accept_distancing": _("Distancing"),
+    }
 
     host_name = forms.CharField(label=_("Your name"), max_length=120)
     email = OrdinaryEmailField(
@@ -119,14 +169,21 @@ class ScreeningForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    accessibility_notes = forms.CharField(
+        label=_("Accessibility (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example step-free access, subtitles or sign language. Shown on the screening's page."),
+    )
     format = forms.ChoiceField(label=_("Format"), choices=Screening.Format.choices, widget=forms.RadioSelect)
     starts_at = LocalDateTimeField(
         label=_("Date and start time"), help_text=_("Local time in the screening's time zone.")
     )
-    timezone = LongChoiceField(
-        label=_("Time zone"), choices=timezone_choices, initial="Europe/Berlin", widget=LongSelect
+    timezone = TimeZoneField(label=_("Time zone"), initial="Europe/Berlin")
+    expected_attendees = forms.IntegerField(
+        label=_("Expected attendees"), min_value=1, max_value=100_000, help_text=in_person_limit_hint()
     )
-    expected_attendees = forms.IntegerField(label=_("Expected attendees"), min_value=1, max_value=100_000)
     city = forms.CharField(
         label=_("City"), max_length=100, required=False, help_text=_("Required for in-person screenings.")
     )
@@ -167,6 +224,26 @@ class ScreeningForm(forms.Form):
         self.base_fields = self._shared_fields(language)
         super().__init__(*args, **kwargs)
         self.instance = instance
+        self.language = language
+        self._arrange_time_zones()
+
+    def _arrange_time_zones(self):
+        """The zones of the chosen country first; a screening's own zone stays choosable even if the
+        curated list no longer has it. Only this form's copy of the field changes."""
+        if self.is_bound:
+            country = self.data.get("country") or ""
+        elif self.instance is not None and self.instance.country:
+            country = self.instance.country.code
+        else:
+            country = ""
+        kept_zone = self.instance.timezone if self.instance is not None else ""
+        if not country and timezones.is_listed(kept_zone or "UTC"):
+            return
+        field = copy.copy(self.fields["timezone"])
+        field.widget = copy.copy(field.widget)
+        field.kept_zone = kept_zone
+        field.choices = timezones.zone_choices_for(self.language, country=str(country), current=kept_zone)
+        self.fields["timezone"] = field
 
     _prepared_fields = {}  # (form class, language) -> SharedFields
 
@@ -176,6 +253,7 @@ class ScreeningForm(forms.Form):
         if shared is None:
             fields = copy.deepcopy(cls.base_fields)
             fields["language"].initial = language
+            fields["timezone"].choices = timezones.zone_choices(language)
             fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
             for name in SINGLE_LINE_FIELDS:
                 fields[name].validators.append(no_control_characters)
@@ -210,7 +288,20 @@ class ScreeningForm(forms.Form):
                 self.add_error("country", _("Please choose the country of your in-person screening."))
             if cleaned.get("online_url"):
                 self.add_error("online_url", _("An online link is only for virtual screenings."))
+            self._clean_zone_in_country(cleaned)
         return cleaned
+
+    def _clean_zone_in_country(self, cleaned):
+        """An in-person screening happens in its country, so its time is that country's."""
+        zone, country = cleaned.get("timezone"), cleaned.get("country")
+        if not zone or not country or zone == timezones.UTC or not timezones.zones_of_country(country):
+            return
+        if timezones.zone_country(zone) != country:
+            self.add_error(
+                "timezone",
+                _("This time zone is not in %(country)s. Please choose one of its zones: they are listed first.")
+                % {"country": countries.name(country)},
+            )
 
     def _clean_start(self, cleaned):
         naive, zone_name = cleaned.get("starts_at"), cleaned.get("timezone")
@@ -294,7 +385,7 @@ class HostEditForm(ScreeningForm):
         return False
 
 
-class SendLinkForm(forms.Form):
+class SendLinkForm(ErrorSummaryMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)

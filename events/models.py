@@ -7,8 +7,11 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+
+from .timezones import zone_label
 
 # How long a screening is assumed to last (film and conversation), for calendars and "past".
 SCREENING_DURATION = timedelta(hours=2)
@@ -104,6 +107,12 @@ class Screening(models.Model):
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=2000, blank=True)
+    accessibility_notes = models.TextField(
+        _("accessibility"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Step-free access, subtitles, sign language and the like; shown on the screening's page."),
+    )
     format = models.CharField(_("format"), max_length=20, choices=Format.choices)
     starts_at = models.DateTimeField(_("starts at"))
     timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Berlin")
@@ -163,9 +172,18 @@ class Screening(models.Model):
     def __str__(self):
         return self.title or _("Screening %(id)s (personal data removed)") % {"id": self.pk}
 
+    def get_absolute_url(self):
+        """The screening's public page (only answered while it is on the tour, see views.screening)."""
+        return reverse("events:screening", kwargs={"pk": self.pk, "slug": self.slug})
+
     @property
     def zone(self):
         return ZoneInfo(self.timezone)
+
+    @property
+    def zone_label(self):
+        """The zone named in the active language: "Österreich – Wien"."""
+        return zone_label(self.timezone)
 
     @property
     def local_start(self):
@@ -191,6 +209,10 @@ class Screening(models.Model):
     def email_about(self):
         """How the outbox names this screening in its emails' `about` (see socialdilemma.taskqueue.Email)."""
         return f"{EMAIL_ABOUT_PREFIX}{self.pk}"
+
+    @property
+    def slug(self):
+        return slugify(self.title)[:60].strip("-") or "screening"
 
     def get_ics_url(self):
         return reverse("events:screening-ics", kwargs={"pk": self.pk})

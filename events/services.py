@@ -23,6 +23,7 @@ from socialdilemma.pagecache import content_changed, per_content_version
 from socialdilemma.taskqueue.services import email_enqueue, new_message_id
 
 from .models import ON_TOUR, SCREENING_DURATION, NetflixTerms, Resource, Screening
+from .timezones import zone_label
 
 # Fields a host may change on their page; a change to a public one sends the event back to review.
 EDITABLE_FIELDS = (
@@ -30,6 +31,7 @@ EDITABLE_FIELDS = (
     "organisation",
     "title",
     "description",
+    "accessibility_notes",
     "format",
     "starts_at",
     "timezone",
@@ -40,7 +42,17 @@ EDITABLE_FIELDS = (
     "language",
     "publish_on_tour",
 )
-PUBLIC_FIELDS = ("organisation", "title", "description", "format", "starts_at", "timezone", "city", "country")
+PUBLIC_FIELDS = (
+    "organisation",
+    "title",
+    "description",
+    "accessibility_notes",
+    "format",
+    "starts_at",
+    "timezone",
+    "city",
+    "country",
+)
 
 
 def terms_current():
@@ -311,7 +323,7 @@ def link_email(screening, *, link, kind):
         "name": screening.host_name,
         "title": screening.title,
         "when": when,
-        "zone": screening.timezone,
+        "zone": zone_label(screening.timezone, language),
         "link": link,
     }
     layout = _link_email_layout(language, kind)
@@ -415,6 +427,7 @@ def screenings_remove_personal_data(*, days=None, now=None):
         organisation="",
         title="",
         description="",
+        accessibility_notes="",
         online_url="",
         token_hash="",
         new_token_hash="",
@@ -477,3 +490,62 @@ def _csv_cell(value):
     """The text of a cell with an apostrophe before every sign that could start a formula (OWASP's advice)."""
     text = "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
     return _FORMULA_START.sub(r"\1\2'", text)
+
+
+class ScreeningPage:
+    """What a screening's public page answers: SHOWN (on the tour), GONE (it was, but is cancelled, over or
+    anonymised: 410) or None (never public, or rejected: 404)."""
+
+    SHOWN = "shown"
+    GONE = "gone"
+
+
+def screening_public(*, pk):
+    """(screening, ScreeningPage state) for the public page of screening pk; (None, None) if never public."""
+    screening = Screening.objects.filter(pk=pk, tour_status=Screening.TourStatus.APPROVED).first()
+    if screening is None:
+        return None, None
+    if Screening.objects.on_tour().filter(pk=pk).exists():
+        return screening, ScreeningPage.SHOWN
+    was_public = screening.publish_on_tour or screening.anonymised_at is not None
+    ended = screening.is_cancelled or screening.is_past or screening.anonymised_at is not None
+    if was_public and ended and screening.email_confirmed_at is not None:
+        return screening, ScreeningPage.GONE
+    return None, None
+
+
+def screening_structured_data(screening, *, page_url):
+    """schema.org Event for search engines and calendars: what the page shows, nothing private."""
+    start = screening.local_start
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": screening.title,
+        "startDate": start.isoformat(),
+        "endDate": (start + SCREENING_DURATION).isoformat(),
+        "eventStatus": "https://schema.org/EventScheduled",
+        "url": page_url,
+        "inLanguage": screening.language,
+        "isAccessibleForFree": True,
+        "workFeatured": {"@type": "Movie", "name": translation.gettext("The Social Dilemma")},
+    }
+    if screening.description:
+        data["description"] = screening.description
+    if screening.format == Screening.Format.VIRTUAL:
+        data["eventAttendanceMode"] = "https://schema.org/OnlineEventAttendanceMode"
+        # The online link itself is only for the host and confirmed guests: the page stands in for it.
+        data["location"] = {"@type": "VirtualLocation", "url": page_url}
+    else:
+        data["eventAttendanceMode"] = "https://schema.org/OfflineEventAttendanceMode"
+        data["location"] = {
+            "@type": "Place",
+            "name": screening.city,
+            "address": {
+                "@type": "PostalAddress",
+                "addressLocality": screening.city,
+                "addressCountry": screening.country.code if screening.country else "",
+            },
+        }
+    if screening.organisation:
+        data["organizer"] = {"@type": "Organization", "name": screening.organisation}
+    return data

@@ -14,4 +14,5 @@ urlpatterns = [
     path("tour/", views.tour, name="tour"),
     path("tour/feed.ics", views.tour_feed, name="tour-feed"),
     path("tour/<int:pk>.ics", views.screening_ics, name="screening-ics"),
+    path("tour/<int:pk>-<str:slug>/", views.screening, name="screening"),
 ]

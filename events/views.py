@@ -1,14 +1,19 @@
+import json
 from urllib.parse import urlencode
 
+import segno
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from socialdilemma.i18n import absolute_url
 from socialdilemma.private import private_page
 from socialdilemma.ratelimit import client_limited, recipient_first_in
 
@@ -51,7 +56,7 @@ def register(request):
     form = ScreeningForm(request.POST, language=get_language())
     if form.is_spam():
         # Answer a bot as if it had succeeded, and keep nothing.
-        return redirect("events:registered")
+        return _registered(request, form.data.get("email", ""))
     status = 400
     if form.is_valid():
         # A registration that cannot be counted is taken all the same: losing it would be worse.
@@ -61,7 +66,7 @@ def register(request):
             status = 429
         else:
             services.screening_register(data=form.screening_data(), terms=terms, language=get_language())
-            return redirect("events:registered")
+            return _registered(request, form.cleaned_data["email"])
     return render(request, "events/register.html", _register_context(form, terms), status=status)
 
 
@@ -85,7 +90,18 @@ def _register_context(form, terms=None):
     }
 
 
+def _registered(request, email):
+    """The thank-you page, as the answer to the POST itself: it repeats the address the email goes to,
+    which no later request could know without a cookie. Sending the form again (a reload) registers
+    nothing twice (see services.screening_register) and gives the same page."""
+    request.is_private_page = True  # it names the address: no third-party script on it (see private_page)
+    response = render(request, "events/registered.html", {"email": email[:254]})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def registered(request):
+    """The thank-you page without an address (for an old bookmark)."""
     return render(request, "events/registered.html")
 
 
@@ -207,6 +223,43 @@ def tour(request):
             "filter_query": query,
         },
     )
+
+
+def screening(request, pk, slug):
+    """A screening's public page, while it is on the tour; 410 once it is cancelled or over."""
+    screening, state = services.screening_public(pk=pk)
+    if screening is None:
+        raise Http404
+    if state == services.ScreeningPage.GONE:
+        return render(request, "events/screening_gone.html", {"screening": screening}, status=410)
+    if slug != screening.slug:
+        return redirect(screening.get_absolute_url(), permanent=True)
+    page_url = absolute_url(request, screening.get_absolute_url())
+    context = {
+        "screening": screening,
+        "page_url": page_url,
+        "structured_data": _json_for_script(services.screening_structured_data(screening, page_url=page_url)),
+        "google_calendar_url": calendar.google_calendar_url(screening, page_url=page_url),
+        "outlook_calendar_url": calendar.outlook_calendar_url(screening, page_url=page_url),
+        "qr_code": _qr_svg(page_url),
+    }
+    return render(request, "events/screening.html", context)
+
+
+# Characters that could end a <script> element or start a comment in it, written as JSON escapes, so that
+# no text a host typed can leave the JSON-LD block (the same escapes as Django's json_script).
+_SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def _json_for_script(data):
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_SCRIPT_SAFE))  # noqa: S308 - escaped
+
+
+def _qr_svg(url):
+    """The page's address as a QR code, drawn here as inline SVG (for posters and flyers)."""
+    code = segno.make(url, error="m")
+    svg = code.svg_inline(title=escape(_("QR code of this page")), svgclass="qr-code", lineclass=None, omitsize=True)
+    return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S308 - segno's SVG, the title escaped
 
 
 def tour_feed(request):

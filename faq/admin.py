@@ -6,7 +6,8 @@ from modeltranslation.admin import TranslationAdmin
 
 from socialdilemma.pagecache import content_changed
 
-from .models import Category, Entry
+from . import services
+from .models import Category, Entry, UnansweredSearch
 
 
 @admin.register(Category)
@@ -31,15 +32,31 @@ class EntryAdmin(TranslationAdmin):
     list_select_related = ("category",)
     search_fields = ("question_de", "question_en", "answer_de", "answer_en", "slug_de", "slug_en")
     date_hierarchy = "updated_at"
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", "former_addresses")
     fieldsets = (
         (None, {"fields": ("category", ("published", "position"))}),
-        (_("Question"), {"fields": (("question_de", "question_en"), ("slug_de", "slug_en"))}),
+        (_("Question"), {"fields": (("question_de", "question_en"), ("slug_de", "slug_en"), "former_addresses")}),
         (_("Answer"), {"fields": (("answer_de", "answer_en"),)}),
         (_("History"), {"fields": (("created_at", "updated_at"),)}),
     )
     prepopulated_fields = {"slug_de": ("question_de",), "slug_en": ("question_en",)}
     actions = ("publish", "unpublish")
+
+    def save_model(self, request, obj, form, change):
+        previous = Entry.objects.filter(pk=obj.pk).values("slug_de", "slug_en").first() if change else None
+        obj._previous_slugs = {field.removeprefix("slug_"): slug for field, slug in (previous or {}).items()}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Once the entry is saved: links to its old addresses keep working (faq.services.faq_entry_get).
+        services.faq_former_slugs_record(entry=form.instance, previous_slugs=form.instance._previous_slugs)
+
+    @admin.display(description=_("former addresses"))
+    def former_addresses(self, entry):
+        """The slugs the entry had before (recorded when a slug is changed here); they redirect to it."""
+        slugs = [former.slug for former in entry.former_slugs.all()] if entry.pk else []
+        return ", ".join(slugs) or self.get_empty_value_display()
 
     @admin.display(description=_("on the site"))
     def open_on_site(self, entry):
@@ -57,3 +74,22 @@ class EntryAdmin(TranslationAdmin):
         LogEntry.objects.log_actions(request.user.pk, list(queryset), CHANGE, change_message="Unpublished")
         queryset.update(published=False)
         content_changed()
+
+
+@admin.register(UnansweredSearch)
+class UnansweredSearchAdmin(admin.ModelAdmin):
+    """What visitors searched for and did not find, per day: read-only, counted by the FAQ page and
+    removed after FAQ_UNANSWERED_SEARCH_DAYS (faq.tasks). The team may delete a row, e.g. one that
+    names a person."""
+
+    list_display = ("query", "language", "date", "count")
+    list_filter = ("language", "date")
+    search_fields = ("query",)
+    ordering = ("-count", "-date", "query")
+    date_hierarchy = "date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
@@ -23,6 +24,16 @@ def entry_search_vector(language):
 def search_indexes():
     """One GIN index per language over exactly the expression that searches use."""
     return [GinIndex(entry_search_vector(language), name=f"faq_entry_search_{language}") for language in SEARCH_CONFIGS]
+
+
+def trigram_indexes():
+    """GIN trigram indexes (pg_trgm's gin_trgm_ops) on the question and the answer of each language, for
+    the search's ILIKE and trigram operators (%>, %>>), which compare with one column at a time."""
+    return [
+        GinIndex(fields=[f"{field}_{language}"], opclasses=["gin_trgm_ops"], name=f"faq_entry_trgm_{field}_{language}")
+        for language in SEARCH_CONFIGS
+        for field in ("question", "answer")
+    ]
 
 
 class Category(models.Model):
@@ -71,7 +82,8 @@ class Entry(models.Model):
         ordering = ["category__position", "category_id", "position", "pk"]
         verbose_name = _("FAQ entry")
         verbose_name_plural = _("FAQ entries")
-        # The full-text GIN indexes exist on PostgreSQL only; migration 0002 creates them (search_indexes()).
+        # The full-text and trigram GIN indexes exist on PostgreSQL only; migrations 0002 and 0004 create
+        # them (search_indexes(), trigram_indexes()).
         indexes = [models.Index(fields=["category", "position"], name="faq_entry_category_position")]
 
     def __str__(self):
@@ -90,3 +102,46 @@ class Entry(models.Model):
                 errors[field] = _("Unknown link target: %(targets)s.") % {"targets": ", ".join(unknown)}
         if errors:
             raise ValidationError(errors)
+
+
+class FormerSlug(models.Model):
+    """An address an entry had before its slug changed: links to it keep leading to the entry."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="former_slugs", verbose_name=_("entry"))
+    # Unique: one old address leads to one entry (the one that held it last).
+    slug = models.SlugField(_("former slug"), max_length=120, unique=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["entry", "language", "slug"]
+        verbose_name = _("former address")
+        verbose_name_plural = _("former addresses")
+
+    def __str__(self):
+        return self.slug
+
+
+class UnansweredSearch(models.Model):
+    """How often a search found nothing, per normalised query, language and day.
+
+    Nothing about who searched is kept: no address, no browser, no time of day. Rows older than
+    FAQ_UNANSWERED_SEARCH_DAYS are removed by a periodic task (faq.tasks).
+    """
+
+    query = models.CharField(_("search words"), max_length=200)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    date = models.DateField(_("date"))
+    count = models.PositiveIntegerField(_("searches"), default=1)
+
+    class Meta:
+        ordering = ["-date", "-count", "query"]
+        verbose_name = _("unanswered search")
+        verbose_name_plural = _("unanswered searches")
+        constraints = [
+            # The date first: the index also serves the daily limit and the removal of old rows.
+            models.UniqueConstraint(fields=["date", "language", "query"], name="faq_unanswered_search_unique"),
+        ]
+
+    def __str__(self):
+        return self.query

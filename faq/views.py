@@ -19,7 +19,10 @@ def index(request):
         query = form.cleaned_data["q"]
         if query:
             results = services.faq_search(query=query, language=language)
-    return render(
+    searching = form.is_bound and bool(request.GET.get("q", "").strip())
+    if query and results == [] and request.method == "GET" and not _is_staff(request):
+        services.faq_unanswered_search_record(query=query, language=language)
+    response = render(
         request,
         "faq/index.html",
         {
@@ -27,9 +30,20 @@ def index(request):
             "query": query,
             "results": results,
             "categories": services.faq_published_categories(),
-            "searching": form.is_bound and bool(request.GET.get("q", "").strip()),
+            "searching": searching,
         },
     )
+    if searching and not results:
+        # A search that found nothing is counted above each time it is made, so its page must reach
+        # this view each time: "private" keeps it out of the site's page cache (which stores no private
+        # response) and out of a proxy cache in front. Pages with results are cached as before.
+        response["Cache-Control"] = "private, max-age=0"
+    return response
+
+
+def _is_staff(request):
+    # The team's own searches (signed in, trying out an answer, say) are not what visitors missed.
+    return request.user.is_authenticated and request.user.is_staff
 
 
 @require_safe

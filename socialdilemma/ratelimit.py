@@ -3,6 +3,7 @@ cache never holds an address (IP or email), nor anything that could be turned ba
 site's secret."""
 
 import hmac
+import re
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,3 +36,14 @@ def recipient_first_in(purpose, address, *, seconds):
     that a form cannot be used to flood a stranger's inbox. The address is normalised (case, spaces)."""
     key = "recipient:" + _keyed_hash(f"{purpose}:{address.strip().casefold()}")
     return bool(cache.add(key, 1, seconds))
+
+
+_RATE_UNITS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}
+
+
+def rate_window_seconds(rate):
+    """The window of a django-ratelimit rate ("10/h", "5/10m") in seconds: how long its counter lives."""
+    match = re.fullmatch(r"\s*\d+\s*/\s*(\d*)\s*([smhd])\s*", rate)
+    if match is None:
+        raise ValueError(f"not a rate: {rate!r}")
+    return int(match.group(1) or 1) * _RATE_UNITS[match.group(2)]

@@ -230,6 +230,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 PERIODIC_TASKS = {
     "events.remove-personal-data": ("events.tasks.remove_personal_data", 24 * 60 * 60),
     "taskqueue.prune": ("socialdilemma.taskqueue.tasks.prune", 24 * 60 * 60),
+    "faq.remove-old-unanswered-searches": ("faq.tasks.remove_old_unanswered_searches", 24 * 60 * 60),
 }
 SCHEDULER_TICK_SECONDS = env.float("SCHEDULER_TICK_SECONDS", default=5)
 
@@ -247,6 +248,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "de"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("de",)
 TIME_ZONE = "Europe/Berlin"
+# Our own German date formats ("19:30 Uhr"); the rest are Django's.
+FORMAT_MODULE_PATH = ["socialdilemma.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -288,6 +291,12 @@ TRAILER_YOUTUBE_ID = env.str("TRAILER_YOUTUBE_ID", default="uaaC57tcci0")
 # worker, outside any request; a request's Host header never decides where a link points).
 SITE_URL = _required_in_production("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SCREENING_MAX_IN_PERSON = env.int("SCREENING_MAX_IN_PERSON", default=25)
+# FAQ searches that found nothing, counted per day for staff (the words only, nothing about who searched):
+# kept this many days, and at most this many different ones a day.
+# Newsletter sign-ups whose address was never confirmed are removed after this many days.
+NEWSLETTER_UNCONFIRMED_DAYS = env.int("NEWSLETTER_UNCONFIRMED_DAYS", default=30)
+FAQ_UNANSWERED_SEARCH_DAYS = env.int("FAQ_UNANSWERED_SEARCH_DAYS", default=90)
+FAQ_UNANSWERED_SEARCH_MAX_PER_DAY = env.int("FAQ_UNANSWERED_SEARCH_MAX_PER_DAY", default=1000)
 SCREENING_MAX_DAYS_AHEAD = env.int("SCREENING_MAX_DAYS_AHEAD", default=730)
 # A host's private link stops working this many days after the screening.
 SCREENING_HOST_LINK_DAYS = env.int("SCREENING_HOST_LINK_DAYS", default=30)
@@ -370,6 +379,25 @@ IMPRINT = {
     "address_lines": [line.strip() for line in env.str("IMPRINT_ADDRESS", default="").split(";") if line.strip()],
     "email": env.str("IMPRINT_EMAIL", default=""),
 }
+
+
+# The privacy page names the controller from IMPRINT, and these. Processors (hosting, email delivery, ...)
+# as "purpose: name" entries separated by ";", e.g. "Hosting: Example GmbH, Berlin;Email: Example Mail AG,
+# Hamburg". Empty: the page says that the controller hosts the site and sends its emails itself.
+def _processor(entry):
+    purpose, colon, name = entry.partition(":")
+    return (purpose.strip(), name.strip()) if colon else ("", entry.strip())
+
+
+PRIVACY_PROCESSORS = [_processor(item) for item in env.str("PRIVACY_PROCESSORS", default="").split(";") if item.strip()]
+# The supervisory authority for the controller: its name and address (or web address) lines separated by
+# ";". Empty: the page names the authority of the visitor's residence, work or the alleged infringement.
+PRIVACY_SUPERVISORY_AUTHORITY = [
+    line.strip() for line in env.str("PRIVACY_SUPERVISORY_AUTHORITY", default="").split(";") if line.strip()
+]
+# How long the server's logs are kept, as the privacy page states. The site does not delete them itself:
+# the log system (journald, the host's log service) must be set to the same period.
+SERVER_LOG_DAYS = env.int("SERVER_LOG_DAYS", default=7)
 
 # Paths whose secret part must never reach a log line (the first group is kept): a host's private link.
 PRIVATE_PATH_PATTERNS = [r"(/screenings/manage/)[^/\s?#\"']+"]

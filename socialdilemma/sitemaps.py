@@ -19,6 +19,7 @@ class PageSitemap(Sitemap):
         "privacy",
         "code-of-conduct",
         "imprint",
+        "accessibility",
     ]
 
     def items(self):

@@ -5,6 +5,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from events.sitemaps import ScreeningSitemap
 from faq.sitemaps import FaqEntrySitemap
 
 from . import views
@@ -22,7 +23,7 @@ urlpatterns = [
     path(
         "sitemap.xml",
         sitemap,
-        {"sitemaps": {"pages": PageSitemap, "faq": FaqEntrySitemap}},
+        {"sitemaps": {"pages": PageSitemap, "faq": FaqEntrySitemap, "screenings": ScreeningSitemap}},
         name="django.contrib.sitemaps.views.sitemap",
     ),
 ]
@@ -32,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("privacy/", views.privacy, name="privacy"),
     path("code-of-conduct/", views.code_of_conduct, name="code-of-conduct"),
     path("imprint/", views.imprint, name="imprint"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("faq/", include("faq.urls")),
     path("cookies/", include("consent.urls")),
     path("", include("events.urls")),

@@ -3,15 +3,21 @@
 Everything with a model of its own lives in an app (faq, events, consent).
 """
 
+import math
 import sys
+from datetime import date
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
+
+from .ratelimit import rate_window_seconds
 
 
 def home(request):
@@ -25,14 +31,53 @@ def home(request):
     )
 
 
+# The dates the privacy policy and the accessibility statement were last revised: change them with the text.
+PRIVACY_UPDATED = date(2026, 12, 2)
+ACCESSIBILITY_UPDATED = date(2026, 12, 2)
+# Processor purposes the privacy page translates; any other purpose of PRIVACY_PROCESSORS is shown as written.
+PROCESSOR_PURPOSES = {"hosting": _("Hosting"), "email": _("Email delivery")}
+
+
 def privacy(request):
+    """The privacy policy: every number in it comes from the settings that decide it."""
+    # Keyed fingerprints of a client or a recipient live in the cache for at most the longest of these.
+    fingerprint_seconds = max(
+        rate_window_seconds(settings.SCREENING_RATE_LIMIT),
+        rate_window_seconds(settings.CONSENT_RATE_LIMIT),
+        settings.SCREENING_LINK_REQUEST_SECONDS,
+    )
+    analytics = settings.ANALYTICS_SCRIPT_URL
     return render(
         request,
         "pages/privacy.html",
         {
+            "updated": PRIVACY_UPDATED,
+            "imprint": settings.IMPRINT,
+            "processors": [
+                (PROCESSOR_PURPOSES.get(purpose.casefold(), purpose), name)
+                for purpose, name in settings.PRIVACY_PROCESSORS
+            ],
+            "authority": settings.PRIVACY_SUPERVISORY_AUTHORITY,
+            "server_log_days": settings.SERVER_LOG_DAYS,
+            "fingerprint_minutes": math.ceil(fingerprint_seconds / 60),
+            "consent_cookie_days": settings.COOKIE_CONSENT_MAX_AGE // (24 * 60 * 60),
+            "analytics_origin": "{0.scheme}://{0.netloc}".format(urlsplit(analytics)) if analytics else "",
             "personal_data_days": settings.SCREENING_PERSONAL_DATA_DAYS,
             "host_link_days": settings.SCREENING_HOST_LINK_DAYS,
+            "newsletter_unconfirmed_days": settings.NEWSLETTER_UNCONFIRMED_DAYS,
+            "unanswered_search_days": settings.FAQ_UNANSWERED_SEARCH_DAYS,
+            "email_keep_days": settings.EMAIL_KEEP_DAYS,
+            "session_days": settings.SESSION_COOKIE_AGE // (24 * 60 * 60),
+            "lockout_minutes": math.ceil(settings.ADMIN_LOGIN_LOCKOUT_SECONDS / 60),
         },
+    )
+
+
+def accessibility(request):
+    return render(
+        request,
+        "pages/accessibility.html",
+        {"updated": ACCESSIBILITY_UPDATED, "contact_email": settings.IMPRINT["email"]},
     )
 
 

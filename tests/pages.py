@@ -11,6 +11,7 @@ PUBLIC_PAGES = [
     "privacy",
     "code-of-conduct",
     "imprint",
+    "accessibility",
 ]
 
 # Pages with a public form: like every other public page they set no cookie (no CSRF token).

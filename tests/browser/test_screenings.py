@@ -40,8 +40,8 @@ def test_host_registers_confirms_edits_and_staff_approve_for_the_tour(page, brow
     page.get_by_label("Ich akzeptiere die oben zusammengefassten Bedingungen").check()
     page.get_by_label("Bei einer Vorführung vor Ort").check()
     page.get_by_role("button", name="Vorführung registrieren").click()
-    page.wait_for_url("**/de/screenings/registered/")
     assert page.get_by_role("heading", level=1).inner_text() == "Vielen Dank für Ihre Registrierung"
+    assert "ana@example.org" in page.get_by_role("main").inner_text()  # where the email goes
 
     send_outbox()  # as the worker does (with the tests' immediate queue it has already)
     (message,) = mail.outbox
@@ -96,7 +96,58 @@ def test_a_refused_registration_keeps_everything_typed(page):
     summary = page.get_by_role("alert")
     assert "at most 25 people" in summary.inner_text()
     assert "Please enter the city" in summary.inner_text()
+    # The summary has the focus (a screen reader reads it first) and the title says what happened.
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert page.title().startswith("Error: Register your screening")
+    # Fields are named briefly, and each entry leads to its field.
+    assert "Distancing: In-person screenings need strict distancing" in summary.inner_text()
+    summary.get_by_role("link", name=re.compile("^City:")).click()
+    assert page.evaluate("document.activeElement.id") == "id_city"
     assert page.get_by_label("Title of the screening").input_value() == "Movie night"
     assert page.get_by_label("Expected attendees").input_value() == "200"
     assert page.get_by_role("radio", name="In person").is_checked()
     assert not Screening.objects.exists()
+
+
+def test_the_time_zone_starts_as_the_visitors_own_and_follows_the_country(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="en-US", timezone_id="America/Chicago")
+    page = context.new_page()
+    page.goto("/en/screenings/register/")
+    zone = page.get_by_label("Time zone")
+    assert zone.input_value() == "America/Chicago"
+    assert zone.locator("option:checked").inner_text() == "United States of America – Chicago"
+    # An in-person screening in Austria: its zone is chosen and Austria's zones lead the list.
+    page.get_by_label("Country", exact=True).select_option("AT")
+    assert zone.input_value() == "Europe/Vienna"
+    assert zone.locator("option").first.inner_text() == "Austria – Vienna"
+    # Back in the United States, the visitor's own zone is there again.
+    page.get_by_label("Country", exact=True).select_option("US")
+    assert zone.input_value() == "America/Chicago"
+    assert zone.locator("option").first.inner_text() == "United States of America – New York"
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_visitor_finds_a_screening_on_the_tour_and_prints_its_flyer(browser, live_server, make_screening, javascript):
+    start = timezone.now().replace(microsecond=0) + timedelta(days=12)
+    screening, _token = make_screening(
+        approve=True, title="Kino im Hof", city="Wien", country="AT", timezone="Europe/Vienna", starts_at=start
+    )
+    context = browser.new_context(
+        base_url=live_server.url, locale="de-DE", timezone_id="America/New_York", java_script_enabled=javascript
+    )
+    page = context.new_page()
+    page.goto("/de/tour/")
+    page.get_by_role("link", name="Kino im Hof", exact=True).click()
+    page.wait_for_url(f"**{screening.get_absolute_url()}")
+    assert page.get_by_role("heading", level=1).inner_text() == "Kino im Hof"
+    when = page.locator("dd").filter(has=page.locator("time")).inner_text()
+    # With a script the reader in New York also sees the start in their own time.
+    assert ("Bei Ihnen:" in when) is javascript
+    assert page.get_by_role("img", name="QR-Code dieser Seite").is_visible()
+    assert context.cookies() == []
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    assert not page.get_by_role("heading", name="In Ihren Kalender eintragen").is_visible()
+    assert page.get_by_role("img", name="QR-Code dieser Seite").is_visible()
+    context.close()

@@ -29,9 +29,12 @@ def test_skip_link_is_first_and_moves_focus_to_the_content(page):
 
 def other_pages(language, make_screening):
     """Pages that are not in the navigation: an FAQ entry, search results, errors, the host's pages."""
+    from events import services
     from faq.models import Entry
 
-    _screening, token = make_screening(approve=True)
+    screening, token = make_screening(approve=True, description="Film und Gespräch.\n\nBitte pünktlich.")
+    cancelled, _token = make_screening(approve=True, title="Abgesagt", email="other@example.org")
+    services.screening_cancel(cancelled)
     entry = Entry.objects.get(slug_de="wie-lang-ist-der-film")
     slug = entry.slug_de if language == "de" else entry.slug_en
     return [
@@ -43,11 +46,15 @@ def other_pages(language, make_screening):
         f"/{language}/screenings/manage/{token}/",
         f"/{language}/screenings/manage/{token}/cancel/",
         f"/{language}/screenings/manage/not-a-token/",
+        screening.get_absolute_url().replace("/de/", f"/{language}/"),
+        cancelled.get_absolute_url().replace("/de/", f"/{language}/"),
     ]
 
 
+@pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("language", ["de", "en"])
-def test_no_serious_accessibility_violation_on_any_page(page, language, make_screening):
+def test_no_serious_accessibility_violation_on_any_page(page, language, width, make_screening):
+    page.set_viewport_size({"width": width, "height": 844 if width == 390 else 900})
     axe = Axe()
     failures = {}
     paths = []

@@ -127,9 +127,9 @@ def test_the_admin_shows_starts_in_the_events_zone_and_lists_only_countries_with
     )
     make_screening(title="Wien", country="AT", city="Wien")
     listing = admin_client.get("/admin/events/screening/").content.decode()
-    assert "01.03.2027 18:00 (Europe/London)" in listing
+    assert "01.03.2027, 18:00 Uhr (Vereinigtes Königreich – London)" in listing
     detail = admin_client.get(f"/admin/events/screening/{screening.pk}/change/").content.decode()
-    assert "01.03.2027 18:00 (Europe/London)" in detail
+    assert "01.03.2027, 18:00 Uhr (Vereinigtes Königreich – London)" in detail
     filters = re.findall(r'href="\?country=(\w\w)"', listing)
     assert sorted(filters) == ["AT", "DE"]
     for header in ("Status", "Prüfung für die Tour"):

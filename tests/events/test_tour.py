@@ -68,10 +68,10 @@ def test_local_date_and_time_with_time_zone(client, make_screening):
     start = datetime(2030, 5, 17, 19, 30, tzinfo=ZoneInfo("America/New_York"))
     make_screening(approve=True, starts_at=start, timezone="America/New_York", city="New York", country="US")
     german = client.get("/de/tour/").content.decode()
-    assert "17. Mai 2030 19:30</time> (America/New_York)" in german
+    assert "17. Mai 2030, 19:30 Uhr</time> (Vereinigte Staaten von Amerika – New York)" in german
     assert "New York, Vereinigte Staaten von Amerika" in german
     english = client.get("/en/tour/").content.decode()
-    assert "May 17, 2030, 7:30 p.m.</time> (America/New_York)" in english
+    assert "May 17, 2030, 7:30 p.m.</time> (United States of America – New York)" in english
     assert 'datetime="2030-05-17T19:30:00-04:00"' in english
 
 
@@ -87,15 +87,15 @@ def test_soonest_first_with_filters_and_pages(client, make_screening):
             country="" if n % 2 else "AT",
         )
     html = client.get("/de/tour/").content.decode()
-    titles = re.findall(r"<h2>(Abend \d\d)</h2>", html)
+    titles = re.findall(r"<h2><a [^>]+>(Abend \d\d)</a></h2>", html)
     assert titles == [f"Abend {n:02d}" for n in range(20)]
     assert "Seite 1 von 2" in html
     page_two = client.get("/de/tour/?page=2").content.decode()
-    assert re.findall(r"<h2>(Abend \d\d)</h2>", page_two) == [f"Abend {n:02d}" for n in range(20, 25)]
+    assert re.findall(r"<h2><a [^>]+>(Abend \d\d)</a></h2>", page_two) == [f"Abend {n:02d}" for n in range(20, 25)]
     virtual = client.get("/de/tour/?format=virtual").content.decode()
-    assert all(int(t[-2:]) % 2 for t in re.findall(r"<h2>(Abend \d\d)</h2>", virtual))
+    assert all(int(t[-2:]) % 2 for t in re.findall(r"<h2><a [^>]+>(Abend \d\d)</a></h2>", virtual))
     austria = client.get("/de/tour/?country=AT").content.decode()
-    assert all(int(t[-2:]) % 2 == 0 for t in re.findall(r"<h2>(Abend \d\d)</h2>", austria))
+    assert all(int(t[-2:]) % 2 == 0 for t in re.findall(r"<h2><a [^>]+>(Abend \d\d)</a></h2>", austria))
     assert '<option value="AT" selected>Österreich</option>' in austria
     assert client.get("/de/tour/?country=XX&format=nonsense&page=abc").status_code == 200
 

@@ -1,6 +1,6 @@
 import pytest
 
-from faq.models import Entry
+from faq.models import Entry, FormerSlug
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +79,48 @@ def test_staff_edits_are_never_overwritten_by_the_seed_migration():
     seed_migration.load_seed(apps, None)  # as if the migration ran again
     assert Entry.objects.get(pk=entry.pk).answer_de == "Bearbeitet."
     assert Entry.objects.count() == count
+
+
+def entry_form(entry, **changes):
+    data = {
+        "category": entry.category_id,
+        "position": entry.position,
+        "published": "on",
+        "question_de": entry.question_de,
+        "question_en": entry.question_en,
+        "slug_de": entry.slug_de,
+        "slug_en": entry.slug_en,
+        "answer_de": entry.answer_de,
+        "answer_en": entry.answer_en,
+    }
+    return {**data, **changes}
+
+
+def test_a_slug_changed_in_the_admin_keeps_the_old_address_working(admin_client, client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    entry = Entry.objects.get(slug_de="wie-lang-ist-der-film")
+    response = admin_client.post(
+        f"/admin/faq/entry/{entry.pk}/change/", entry_form(entry, slug_de="wie-lange-dauert-der-film")
+    )
+    assert response.status_code == 302
+    redirect = client.get("/de/faq/wie-lang-ist-der-film/")
+    assert (redirect.status_code, redirect["Location"]) == (301, "/de/faq/wie-lange-dauert-der-film/")
+    assert client.get("/en/faq/wie-lang-ist-der-film/")["Location"] == "/en/faq/how-long-is-the-film/"
+    html = admin_client.get(f"/admin/faq/entry/{entry.pk}/change/").content.decode()
+    assert "wie-lang-ist-der-film" in html  # listed as a former address
+    # Back to the old slug: it is the entry's own address again, no longer a former one.
+    entry.refresh_from_db()
+    admin_client.post(f"/admin/faq/entry/{entry.pk}/change/", entry_form(entry, slug_de="wie-lang-ist-der-film"))
+    assert list(FormerSlug.objects.filter(entry=entry).values_list("slug", flat=True)) == ["wie-lange-dauert-der-film"]
+    assert client.get("/de/faq/wie-lang-ist-der-film/").status_code == 200
+
+
+def test_an_old_address_leads_to_the_entry_that_held_it_last(admin_client, client, settings, make_entry):
+    settings.PAGE_CACHE_SECONDS = 0
+    first = make_entry(slug_de="alte-adresse")
+    admin_client.post(f"/admin/faq/entry/{first.pk}/change/", entry_form(first, slug_de="erste-neue-adresse"))
+    second = make_entry(slug_de="zweite-adresse")
+    admin_client.post(f"/admin/faq/entry/{second.pk}/change/", entry_form(second, slug_de="alte-adresse"))
+    assert client.get("/de/faq/alte-adresse/").status_code == 200  # an entry's own slug comes first
+    admin_client.post(f"/admin/faq/entry/{second.pk}/change/", entry_form(second, slug_de="zweite-neue-adresse"))
+    assert client.get("/de/faq/alte-adresse/")["Location"] == "/de/faq/zweite-neue-adresse/"

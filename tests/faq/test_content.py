@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from faq.models import Category, Entry
+from faq.models import Category, Entry, FormerSlug
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +27,7 @@ FACTS = {
         "PG-13",
         "Provocative, Investigative",
         "94 Minuten",
-        "9. September",
-        "12:00 Uhr PST",
+        "seit dem 9. September 2020 auf Netflix",
         "einmalige Genehmigung",
         "40-minütige",
         "3–4-minütige",
@@ -46,8 +45,7 @@ FACTS = {
         "PG-13",
         "Provocative, Investigative",
         "94 minutes",
-        "9 September",
-        "12:00 PST",
+        "since 9 September 2020.",
         "one-time permission",
         "40-minute",
         "3–4-minute",
@@ -127,7 +125,7 @@ def test_three_categories_in_the_seeds_order_with_35_to_45_entries():
     assert [c.title_de for c in Category.objects.all()] == [
         "Über den Film",
         "Über das Dilemma",
-        "Eine Veranstaltung veranstalten",
+        "Eine Vorführung ausrichten",
     ]
     assert [c.title_en for c in Category.objects.all()] == [
         "About the film",
@@ -176,3 +174,134 @@ def test_german_answers_address_the_reader_formally():
         # Lanier's book carries its German title, which is informal.
         text = entry.answer_de.replace("Zehn Gründe, warum du deine Social Media Accounts sofort löschen musst", "")
         assert not informal.search(text + " " + entry.question_de), entry.slug_de
+
+
+def test_lanier_is_quoted_not_paraphrased_in_both_languages():
+    # As in the original FAQ (faq/seed/original-de.txt), which quotes him.
+    entry = Entry.objects.get(slug_de="soll-ich-meine-konten-loeschen")
+    assert (
+        "says towards the end of *The Social Dilemma*:\n\n“If you have the privilege of not having to be on social "
+        "media, you have a positive responsibility to get out"
+    ) in entry.answer_en
+    assert "So if you are privileged enough to get out, do it. Get out of the system.”" in entry.answer_en
+    assert "he argues" not in entry.answer_en
+    assert "„Wenn Sie das Privileg haben, nicht in den sozialen Medien sein zu müssen" in entry.answer_de
+    assert "tun Sie es. Raus aus dem System.“" in entry.answer_de
+    assert "sinngemäß" not in entry.answer_de
+
+
+def test_the_release_date_is_given_without_a_wrong_time():
+    # Netflix releases its own films at midnight Pacific time, not at noon; "12:00 PST" was wrong
+    # (and September is daylight saving time). The date says since when the film is available.
+    entry = Entry.objects.get(slug_de="ab-wann-ist-der-film-verfuegbar")
+    assert entry.answer_de.strip() == "Sie können den Film seit dem 9. September 2020 auf Netflix abrufen."
+    assert entry.answer_en.strip() == "The film has been available on Netflix since 9 September 2020."
+    for other in Entry.objects.all():
+        assert "PST" not in other.answer_de + other.answer_en
+        assert "12:00" not in other.answer_de + other.answer_en
+
+
+def test_the_entry_about_principles_has_slugs_matching_its_question():
+    entry = Entry.objects.get(slug_de="grundsaetze-fuer-daten-und-aufmerksamkeit")
+    assert entry.question_de == "Nach welchen Grundsätzen geht diese Kampagne mit Daten und Aufmerksamkeit um?"
+    assert entry.slug_en == "principles-for-data-and-attention"
+    assert entry.question_en == "What principles does this campaign follow with data and attention?"
+
+
+@pytest.mark.parametrize(
+    "path, target",
+    [
+        ("/de/faq/warum-ist-das-team-in-sozialen-medien/", "/de/faq/grundsaetze-fuer-daten-und-aufmerksamkeit/"),
+        ("/en/faq/why-is-the-team-on-social-media/", "/en/faq/principles-for-data-and-attention/"),
+        ("/en/faq/warum-ist-das-team-in-sozialen-medien/", "/en/faq/principles-for-data-and-attention/"),
+        ("/de/faq/why-is-the-team-on-social-media/", "/de/faq/grundsaetze-fuer-daten-und-aufmerksamkeit/"),
+    ],
+)
+def test_the_old_addresses_of_a_renamed_entry_redirect_permanently(client, path, target):
+    response = client.get(path)
+    assert response.status_code == 301
+    assert response["Location"] == target
+    assert client.get(target).status_code == 200
+
+
+def test_a_former_slug_of_an_unpublished_entry_is_not_found(client):
+    Entry.objects.filter(slug_de="grundsaetze-fuer-daten-und-aufmerksamkeit").update(published=False)
+    assert client.get("/de/faq/warum-ist-das-team-in-sozialen-medien/").status_code == 404
+
+
+def wording_migration():
+    import importlib
+
+    return importlib.import_module("faq.migrations.0006_content_wording")
+
+
+def old_wording():
+    """The database as issue #17 found it."""
+    migration = wording_migration()
+    Category.objects.filter(slug_de="eine-veranstaltung-veranstalten").update(
+        title="Eine Veranstaltung veranstalten", title_de="Eine Veranstaltung veranstalten"
+    )
+    FormerSlug.objects.all().delete()
+    Entry.objects.filter(slug_de="grundsaetze-fuer-daten-und-aufmerksamkeit").update(
+        slug="warum-ist-das-team-in-sozialen-medien",
+        slug_de="warum-ist-das-team-in-sozialen-medien",
+        slug_en="why-is-the-team-on-social-media",
+    )
+    for field, old, new in migration.ANSWER_CHANGES:
+        for entry in Entry.objects.filter(**{f"{field}__contains": new}):
+            values = {field: getattr(entry, field).replace(new, old)}
+            if field == "answer_de":
+                values["answer"] = values[field]
+            Entry.objects.filter(pk=entry.pk).update(**values)
+
+
+def test_the_wording_migration_updates_an_old_database_once(client, settings):
+    from django.apps import apps
+
+    settings.PAGE_CACHE_SECONDS = 0  # a migration runs before the new release's processes start
+    old_wording()
+    assert client.get("/de/faq/warum-ist-das-team-in-sozialen-medien/").status_code == 200
+    assert "12:00 Uhr PST" in Entry.objects.get(slug_de="ab-wann-ist-der-film-verfuegbar").answer_de
+    for _run in range(2):  # the second run changes nothing
+        wording_migration().apply_wording(apps, None)
+        assert Category.objects.get(slug_de="eine-veranstaltung-veranstalten").title_de == "Eine Vorführung ausrichten"
+        assert Category.objects.get(slug_de="eine-veranstaltung-veranstalten").title == "Eine Vorführung ausrichten"
+        entry = Entry.objects.get(slug_de="grundsaetze-fuer-daten-und-aufmerksamkeit")
+        assert entry.slug == "grundsaetze-fuer-daten-und-aufmerksamkeit"  # the untranslated column too
+        assert entry.slug_en == "principles-for-data-and-attention"
+        assert sorted(FormerSlug.objects.values_list("slug", "language", "entry")) == [
+            ("warum-ist-das-team-in-sozialen-medien", "de", entry.pk),
+            ("why-is-the-team-on-social-media", "en", entry.pk),
+        ]
+        lanier = Entry.objects.get(slug_de="soll-ich-meine-konten-loeschen")
+        assert "„Wenn Sie das Privileg haben" in lanier.answer_de and lanier.answer == lanier.answer_de
+        assert "“If you have the privilege" in lanier.answer_en
+        release = Entry.objects.get(slug_de="ab-wann-ist-der-film-verfuegbar")
+        assert "12:00" not in release.answer_de + release.answer + release.answer_en
+    response = client.get("/de/faq/warum-ist-das-team-in-sozialen-medien/")
+    assert response.status_code == 301
+
+
+def test_the_wording_migration_keeps_staff_edits():
+    from django.apps import apps
+
+    old_wording()
+    Category.objects.filter(slug_de="eine-veranstaltung-veranstalten").update(
+        title_de="Vorführungen", title="Vorführungen"
+    )
+    Entry.objects.filter(slug_de="warum-ist-das-team-in-sozialen-medien").update(
+        slug="unsere-grundsaetze", slug_de="unsere-grundsaetze"
+    )
+    Entry.objects.filter(slug_de="soll-ich-meine-konten-loeschen").update(answer_en="Edited by the team.")
+    Entry.objects.filter(slug_de="ab-wann-ist-der-film-verfuegbar").update(
+        answer_de="Seit dem 9. September 2020, um 12:00 Uhr PST (bearbeitet)."
+    )
+    wording_migration().apply_wording(apps, None)
+    assert Category.objects.get(slug_de="eine-veranstaltung-veranstalten").title_de == "Vorführungen"
+    edited = Entry.objects.get(slug_de="unsere-grundsaetze")
+    assert edited.slug_en == "why-is-the-team-on-social-media"  # the entry is not found by its slugs: left alone
+    assert not FormerSlug.objects.exists()
+    assert Entry.objects.get(slug_de="soll-ich-meine-konten-loeschen").answer_en == "Edited by the team."
+    release = Entry.objects.get(slug_de="ab-wann-ist-der-film-verfuegbar")
+    assert release.answer_de == "Seit dem 9. September 2020, um 12:00 Uhr PST (bearbeitet)."
+    assert release.answer_en.strip() == "The film has been available on Netflix since 9 September 2020."

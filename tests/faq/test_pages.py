@@ -108,7 +108,9 @@ def test_faq_pages_use_a_constant_number_of_queries(client, path, settings):
     def queries():
         with CaptureQueriesContext(connection) as captured:
             assert client.get(path).status_code == 200
-        return len(captured)
+        # The search runs in a transaction (for its trigram settings): a savepoint inside the test's own
+        # transaction, nothing to count in production.
+        return len([query for query in captured if not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))])
 
     _add_entries(40 - Entry.objects.count())
     assert Entry.objects.count() == 40
@@ -133,7 +135,8 @@ def test_faq_pages_use_a_constant_number_of_queries(client, path, settings):
         for n in range(_add_entries_more)
     )
     assert Entry.objects.count() == 500
-    assert queries() == with_40 <= 3
+    # The page: categories and entries; a search: its settings and stop words, and the search itself.
+    assert queries() == with_40 <= (4 if "?q=" in path else 2)
 
 
 def test_sitemap_lists_every_page_and_entry_in_both_languages_with_alternates(client):

@@ -4,7 +4,7 @@ that the form would have refused."""
 import string
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -85,7 +85,7 @@ def assert_stored_screenings_are_valid():
 def test_registration_with_one_hostile_field(field, value, language):
     data = {**valid_form(), field: value}
     response = client().post(f"/{language}/screenings/register/", data)
-    assert response.status_code in (302, 400), response.status_code
+    assert response.status_code in (200, 400), response.status_code
     assert_stored_screenings_are_valid()
 
 
@@ -93,7 +93,7 @@ def test_registration_with_one_hostile_field(field, value, language):
 @given(data=st.dictionaries(st.sampled_from(FIELDS), nasty_text, max_size=len(FIELDS)))
 def test_registration_with_any_fields(data):
     response = client().post("/de/screenings/register/", data)
-    assert response.status_code in (302, 400)
+    assert response.status_code in (200, 400)
     assert_stored_screenings_are_valid()
 
 
@@ -111,6 +111,7 @@ def test_faq_search_with_any_query(query, language):
     data=st.dictionaries(st.sampled_from(["analytics", "trailer", "next", "necessary"]), nasty_text, max_size=4),
     origin=st.sampled_from([None, "http://testserver", "https://evil.example", "null", "\x00"]),
 )
+@override_settings(CONSENT_RATE_LIMIT="100000/h")  # 40 examples from one address: the input is tested, not the limit
 def test_consent_endpoints_with_any_input(endpoint, data, origin):
     headers = {"HTTP_ORIGIN": origin} if origin is not None else {}
     response = client().post(f"/de/cookies/{endpoint}/", data, **headers)

@@ -194,15 +194,14 @@ def test_staff_try_a_failed_email_again(settings, admin_client, django_capture_o
 def test_each_period_of_a_job_is_claimed_once_across_schedulers(settings):
     settings.TASKS = DATABASE_QUEUE
     now = timezone.now()
-    assert services.schedule_tick(now) == ["events.remove-personal-data", "taskqueue.prune"]
+    jobs = list(settings.PERIODIC_TASKS)
+    assert "taskqueue.prune" in jobs and "events.remove-personal-data" in jobs
+    assert services.schedule_tick(now) == jobs
     # Another scheduler (another machine) at the same moment, and a minute later: nothing is due.
     assert services.schedule_tick(now) == []
     assert services.schedule_tick(now + timedelta(minutes=1)) == []
-    assert DBTaskResult.objects.count() == 2
-    assert services.schedule_tick(now + timedelta(days=1, seconds=1)) == [
-        "events.remove-personal-data",
-        "taskqueue.prune",
-    ]
+    assert DBTaskResult.objects.count() == len(jobs)
+    assert services.schedule_tick(now + timedelta(days=1, seconds=1)) == jobs
     assert ScheduledRun.objects.get(name="taskqueue.prune").next_run_at > now + timedelta(days=2)
 
 

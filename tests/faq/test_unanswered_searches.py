@@ -1,0 +1,154 @@
+"""Issue #17: the team sees which searches found nothing, counted per day without anything about who searched."""
+
+import logging
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from faq import services
+from faq.models import UnansweredSearch
+from faq.tasks import remove_old_unanswered_searches
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return {(row.query, row.language): row.count for row in UnansweredSearch.objects.all()}
+
+
+def test_a_search_without_results_is_counted_each_time_and_never_cached(client):
+    for _ in range(3):
+        response = client.get("/de/faq/", {"q": "Xylophon  ZZZ!"})
+        assert "Keine Antworten zu „Xylophon  ZZZ!“" in response.content.decode()
+        # Not stored by the page cache or a proxy: each search reaches the view and is counted.
+        assert response["Cache-Control"] == "private, max-age=0"
+    client.get("/en/faq/", {"q": "xylophon zzz"})
+    assert counts() == {("xylophon zzz", "de"): 3, ("xylophon zzz", "en"): 1}
+    row = UnansweredSearch.objects.get(language="de")
+    assert row.date == timezone.localdate()
+    # Nothing about the searcher: these are all the columns there are.
+    assert {field.name for field in UnansweredSearch._meta.get_fields()} == {"id", "query", "language", "date", "count"}
+
+
+def test_a_search_with_results_is_not_counted_and_still_cached(client):
+    assert client.get("/de/faq/", {"q": "Daten"}).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/de/faq/", {"q": "Daten"})
+    assert "<mark>Daten</mark>" in response.content.decode()
+    assert not [query for query in captured if "faq_entry" in query["sql"]]  # from the page cache
+    assert "public" in response["Cache-Control"]
+    assert counts() == {}
+
+
+def test_a_typo_that_the_search_now_finds_is_not_counted(client):
+    assert "<mark>Algorithmen</mark>" in client.get("/de/faq/", {"q": "algoritmen"}).content.decode()
+    assert counts() == {}
+
+
+def test_head_requests_staff_empty_and_refused_queries_are_not_counted(client, admin_client):
+    client.head("/de/faq/", {"q": "xylophonzzz"})
+    admin_client.get("/de/faq/", {"q": "xylophonzzz"})
+    client.get("/de/faq/", {"q": "   "})
+    client.get("/de/faq/", {"q": "?!"})
+    client.get("/de/faq/", {"q": "x" * 201})
+    assert counts() == {}
+
+
+@pytest.mark.parametrize("query", ["max@example.org", "Rückruf 01701234567", "0170 1234567"])
+def test_what_could_name_a_person_is_not_kept(client, query):
+    client.get("/de/faq/", {"q": query})
+    assert counts() == {}
+
+
+def test_the_words_are_normalised_and_bounded():
+    assert services.faq_unanswered_search_record(query="  Wo  ist   der TRAILER?? ", language="de")
+    long_query = " ".join(["abcdefghijklmnopqrstuvwxyz" * 7] * 10)
+    assert services.faq_unanswered_search_record(query=long_query, language="en")
+    assert counts()[("wo ist der trailer", "de")] == 1
+    assert max(len(row.query) for row in UnansweredSearch.objects.all()) == 200
+
+
+def test_counting_is_one_statement_that_adds_when_the_row_exists():
+    today = timezone.localdate()
+    # As when two requests both found no row and both insert: the second adds instead of failing.
+    services._unanswered_search_count(text="gleichzeitig", language="de", date=today)
+    services._unanswered_search_count(text="gleichzeitig", language="de", date=today)
+    assert counts() == {("gleichzeitig", "de"): 2}
+
+
+def test_a_day_keeps_at_most_the_configured_number_of_different_queries(settings):
+    settings.FAQ_UNANSWERED_SEARCH_MAX_PER_DAY = 2
+    assert services.faq_unanswered_search_record(query="eins", language="de")
+    assert services.faq_unanswered_search_record(query="zwei", language="de")
+    assert not services.faq_unanswered_search_record(query="drei", language="de")
+    assert services.faq_unanswered_search_record(query="eins", language="de")  # known ones still count
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    assert services.faq_unanswered_search_record(query="drei", language="de", today=tomorrow)
+    assert counts() == {("eins", "de"): 2, ("zwei", "de"): 1, ("drei", "de"): 1}
+
+
+def test_the_search_words_appear_in_no_log_line(client, caplog):
+    caplog.set_level(logging.DEBUG)
+    client.get("/de/faq/", {"q": "Geheimwortxyz"})
+    client.get("/de/faq/", {"q": "Geheimwortxyz"})
+    assert counts() == {("geheimwortxyz", "de"): 2}
+    assert not [record for record in caplog.records if "eheimwortxyz" in record.getMessage()]
+
+
+def make_rows(*days_ago, today):
+    for days in days_ago:
+        UnansweredSearch.objects.create(query=f"vor {days} tagen", language="de", date=today - timedelta(days=days))
+
+
+def test_counts_older_than_the_retention_are_removed(settings):
+    today = date(2026, 6, 1)
+    make_rows(0, 1, 90, 91, 400, today=today)
+    assert services.faq_unanswered_searches_remove_old(today=today) == 2
+    assert sorted(UnansweredSearch.objects.values_list("query", flat=True)) == [
+        "vor 0 tagen",
+        "vor 1 tagen",
+        "vor 90 tagen",
+    ]
+    settings.FAQ_UNANSWERED_SEARCH_DAYS = 1
+    assert services.faq_unanswered_searches_remove_old(today=today) == 1
+
+
+def test_the_periodic_task_removes_them():
+    make_rows(0, 100, today=timezone.localdate())
+    remove_old_unanswered_searches.enqueue()  # the tests' task backend runs it at once
+    assert list(UnansweredSearch.objects.values_list("query", flat=True)) == ["vor 0 tagen"]
+
+
+def test_the_scheduler_runs_the_task_once_a_day(settings):
+    from socialdilemma.taskqueue.services import schedule_tick
+
+    # The entry of settings.PERIODIC_TASKS for this task.
+    settings.PERIODIC_TASKS = {
+        "faq.remove-old-unanswered-searches": ("faq.tasks.remove_old_unanswered_searches", 24 * 60 * 60)
+    }
+    make_rows(0, 100, today=timezone.localdate())
+    assert schedule_tick() == ["faq.remove-old-unanswered-searches"]
+    assert list(UnansweredSearch.objects.values_list("query", flat=True)) == ["vor 0 tagen"]
+    assert schedule_tick() == []
+
+
+def test_the_admin_lists_them_read_only_most_frequent_first(admin_client):
+    today = timezone.localdate()
+    UnansweredSearch.objects.create(query="selten", language="de", date=today, count=2)
+    UnansweredSearch.objects.create(query="oft gesucht", language="en", date=today, count=7)
+    response = admin_client.get("/admin/faq/unansweredsearch/", HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.index("oft gesucht") < html.index("selten")
+    for column in ("column-query", "column-language", "column-date", "column-count"):
+        assert column in html
+    assert "/admin/faq/unansweredsearch/add/" not in html
+    found = admin_client.get("/admin/faq/unansweredsearch/", {"q": "oft"}).content.decode()
+    assert "oft gesucht" in found and "selten" not in found
+    row = UnansweredSearch.objects.get(query="selten")
+    detail = admin_client.get(f"/admin/faq/unansweredsearch/{row.pk}/change/").content.decode()
+    assert 'name="query"' not in detail  # shown, not editable
+    assert admin_client.post(f"/admin/faq/unansweredsearch/{row.pk}/change/", {"query": "x"}).status_code == 403
