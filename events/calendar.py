@@ -1,8 +1,9 @@
 """The virtual tour as iCalendar (RFC 5545), with each screening in its own time zone."""
 
 from datetime import UTC
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
@@ -27,7 +28,7 @@ def screenings_calendar(screenings, *, request):
         event.add("dtstamp", generated)
         event.add("location", _location(screening))
         event.add("description", _description(screening))
-        event.add("url", request.build_absolute_uri(screening.get_absolute_url()))
+        event.add("url", settings.SITE_URL + screening.get_absolute_url())
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
@@ -78,3 +79,29 @@ def outlook_calendar_url(screening, *, page_url):
         "location": _location(screening),
     }
     return "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(query)
+
+
+def guest_calendar(screening):
+    """The screening for a guest with a place: with the online link or the venue details, which the
+    public calendar never carries."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Das soziale Dilemma//Screening//DE")
+    calendar.add("version", "2.0")
+    event = Event()
+    event.add("uid", f"screening-{screening.pk}-guest@{urlsplit(settings.SITE_URL).hostname or 'localhost'}")
+    event.add("summary", screening.title)
+    start = screening.local_start
+    event.add("dtstart", start)
+    event.add("dtend", start + SCREENING_DURATION)
+    event.add("dtstamp", timezone.now())
+    if screening.format == Screening.Format.VIRTUAL:
+        event.add("location", screening.online_url or _("Online"))
+        if screening.online_url:
+            event.add("url", screening.online_url)
+    else:
+        venue = " ".join(screening.venue_details.split())
+        event.add("location", ", ".join(part for part in (venue, _location(screening)) if part))
+    event.add("description", _description(screening))
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

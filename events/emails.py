@@ -2,11 +2,12 @@
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
-from . import services
-from .models import Screening
+from . import calendar, services
+from .models import Guest, Screening
 
 
 def host_link(email):
@@ -29,3 +30,50 @@ def host_link(email):
     message = EmailMultiAlternatives(subject=subject, body=text)
     message.attach_alternative(html, "text/html")
     return message
+
+
+# Emails to guests, by kind: what happened and whether it carries the screening's private details.
+GUEST_EMAILS_WITH_DETAILS = {"place", "moved_up", "screening_restored"}
+
+
+def guest_email(email):
+    """An email to a guest (see services.guest_sign_up and what follows). None when it is no longer due:
+    the guest's data was removed, or the guest's status has moved on (a "place" email for a guest who
+    cancelled meanwhile)."""
+    guest = Guest.objects.select_related("screening").filter(pk=email.params["guest"]).exclude(email="").first()
+    kind = email.params["kind"]
+    if guest is None or not _guest_email_still_due(guest, kind):
+        return None
+    screening = guest.screening
+    token = services.guest_link_token(guest.link_key)
+    with translation.override(guest.language), timezone.override(screening.timezone):
+        context = {
+            "kind": kind,
+            "guest": guest,
+            "screening": screening,
+            "link": settings.SITE_URL + reverse("events:guest", kwargs={"token": token}),
+            "page": settings.SITE_URL + screening.get_absolute_url(),
+            "details": kind in GUEST_EMAILS_WITH_DETAILS,
+            "confirm_hours": settings.GUEST_CONFIRM_HOURS,
+            "zone": screening.zone_label,
+        }
+        subject = " ".join(render_to_string("events/email/guest_subject.txt", context).split())
+        text = render_to_string("events/email/guest.txt", context)
+        html = render_to_string("events/email/guest.html", context)
+        message = EmailMultiAlternatives(subject=subject, body=text)
+        message.attach_alternative(html, "text/html")
+        if context["details"]:
+            message.attach("screening.ics", calendar.guest_calendar(screening), "text/calendar")
+    return message
+
+
+def _guest_email_still_due(guest, kind):
+    if kind == "confirm":
+        return guest.status == Guest.Status.UNCONFIRMED
+    if kind in ("place", "moved_up"):
+        return guest.status == Guest.Status.CONFIRMED and not guest.screening.is_cancelled
+    if kind == "waiting":
+        return guest.status == Guest.Status.WAITING
+    if kind == "screening_restored":
+        return guest.status in (Guest.Status.CONFIRMED, Guest.Status.WAITING) and not guest.screening.is_cancelled
+    return guest.status != Guest.Status.CANCELLED  # "link", "screening_cancelled"

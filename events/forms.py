@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -149,6 +149,8 @@ class ScreeningForm(ErrorSummaryMixin, forms.Form):
         "description": _("Description"),
         "accessibility_notes": _("Accessibility"),
         "online_url": _("Online link"),
+        "places": _("Places"),
+        "venue_details": _("Venue details"),
         "language": _("Language"),
         "publish_on_tour": _("Virtual tour"),
         "accept_terms": _("Netflix's terms"),
@@ -184,6 +186,16 @@ class ScreeningForm(ErrorSummaryMixin, forms.Form):
     expected_attendees = forms.IntegerField(
         label=_("Expected attendees"), min_value=1, max_value=100_000, help_text=in_person_limit_hint()
     )
+    places = forms.IntegerField(
+        label=_("Places for guests who sign up on this site (optional)"),
+        min_value=0,
+        max_value=100_000,
+        required=False,
+        help_text=_(
+            "Visitors of the virtual tour can sign up on your screening's page. At most your expected "
+            "attendees; empty: as many; 0: no sign-ups."
+        ),
+    )
     city = forms.CharField(
         label=_("City"), max_length=100, required=False, help_text=_("Required for in-person screenings.")
     )
@@ -201,6 +213,13 @@ class ScreeningForm(ErrorSummaryMixin, forms.Form):
         required=False,
         validators=[URLValidator(schemes=["https", "http"])],
         help_text=_("Virtual screenings only. Shown only to you, never on the virtual tour."),
+    )
+    venue_details = forms.CharField(
+        label=_("Venue details for your guests (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("In-person screenings: the address and how to get in. Shown only to guests with a place."),
     )
     language = forms.ChoiceField(label=_("Language of the screening and of our emails"), choices=settings.LANGUAGES)
     publish_on_tour = forms.BooleanField(
@@ -271,6 +290,7 @@ class ScreeningForm(ErrorSummaryMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         self._clean_start(cleaned)
+        self._clean_places(cleaned)
         in_person = cleaned.get("format") == Screening.Format.IN_PERSON
         attendees = cleaned.get("expected_attendees")
         if in_person:
@@ -291,15 +311,29 @@ class ScreeningForm(ErrorSummaryMixin, forms.Form):
             self._clean_zone_in_country(cleaned)
         return cleaned
 
+    def _clean_places(self, cleaned):
+        attendees = cleaned.get("expected_attendees")
+        if attendees is None:
+            return
+        if cleaned.get("places") is None:
+            cleaned["places"] = attendees
+        elif cleaned["places"] > attendees:
+            self.add_error(
+                "places",
+                _("At most your expected attendees (%(number)d), your own group included.") % {"number": attendees},
+            )
+
     def _clean_zone_in_country(self, cleaned):
         """An in-person screening happens in its country, so its time is that country's."""
         zone, country = cleaned.get("timezone"), cleaned.get("country")
         if not zone or not country or zone == timezones.UTC or not timezones.zones_of_country(country):
             return
+        if self.instance is not None and zone == self.instance.timezone and not timezones.is_listed(zone):
+            return  # a name stored before the list was curated (Europe/Kiev): its country is unknown here
         if timezones.zone_country(zone) != country:
             self.add_error(
                 "timezone",
-                _("This time zone is not in %(country)s. Please choose one of its zones: they are listed first.")
+                _("This time zone is not in the chosen country (%(country)s). That country's zones are listed first.")
                 % {"country": countries.name(country)},
             )
 
@@ -369,7 +403,8 @@ class HostEditForm(ScreeningForm):
     """What a host can change on their page: everything but the email address and the accepted terms."""
 
     def __init__(self, *args, instance, **kwargs):
-        super().__init__(*args, instance=instance, language=instance.language, **kwargs)
+        # The page's language labels the time zones; the screening's own language comes from the instance.
+        super().__init__(*args, instance=instance, language=translation.get_language() or "de", **kwargs)
         del self.fields["email"]
         del self.fields["accept_terms"]
         del self.fields["website"]
@@ -384,6 +419,23 @@ class HostEditForm(ScreeningForm):
     def is_spam(self):
         return False
 
+    def clean(self):
+        cleaned = super().clean()
+        places = cleaned.get("places")
+        if places is not None and "places" not in self.errors:
+            taken = self.instance.guests.filter(status="confirmed").count()
+            if places < taken:
+                self.add_error(
+                    "places",
+                    ngettext(
+                        "%(number)d guest already has a place: you cannot offer fewer.",
+                        "%(number)d guests already have a place: you cannot offer fewer.",
+                        taken,
+                    )
+                    % {"number": taken},
+                )
+        return cleaned
+
 
 class SendLinkForm(ErrorSummaryMixin, forms.Form):
     def __init__(self, *args, **kwargs):
@@ -391,3 +443,38 @@ class SendLinkForm(ErrorSummaryMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
     email = OrdinaryEmailField(label=_("Email address you registered with"), max_length=254)
+
+
+class GuestSignUpForm(ErrorSummaryMixin, forms.Form):
+    """Signing up for a screening on its page. Its field names: email, name, accept_conduct, website."""
+
+    email = OrdinaryEmailField(
+        label=_("Email address"),
+        max_length=254,
+        help_text=_("We send you a link to confirm; the host never sees your address."),
+    )
+    name = forms.CharField(
+        label=_("Your name (optional)"),
+        max_length=120,
+        required=False,
+        validators=[no_control_characters],
+        help_text=_("The host sees it in the list of guests."),
+    )
+    accept_conduct = forms.BooleanField(
+        label=_("I accept the code of conduct for screenings."),
+        error_messages={"required": _("Please accept the code of conduct to sign up.")},
+    )
+    website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
+
+    summary_names = {"accept_conduct": _("Code of conduct")}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("auto_id", "guest_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        self.fields["email"].widget.attrs.update({"autocomplete": "email", "required": True})
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+
+    def is_spam(self):
+        return bool(self.data.get("website"))

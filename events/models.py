@@ -120,6 +120,17 @@ class Screening(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = CountryField(_("country"), blank=True)
     online_url = models.URLField(_("online link"), max_length=500, blank=True)
+    venue_details = models.TextField(
+        _("venue details"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Address and how to get in; shown only to guests with a confirmed place."),
+    )
+    places = models.PositiveIntegerField(
+        _("places for guests"),
+        default=0,
+        help_text=_("How many guests can sign up on this site; 0: none."),
+    )
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
     publish_on_tour = models.BooleanField(_("publish on the virtual tour"), default=False)
 
@@ -225,3 +236,58 @@ class Screening(models.Model):
     @staticmethod
     def hash_token(token):
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+# The outbox's name for a guest's emails is this prefix and the guest's id.
+GUEST_EMAIL_ABOUT_PREFIX = "events.guest:"
+
+
+class Guest(models.Model):
+    """Someone who signed up for a screening on its page.
+
+    A place is taken when the guest confirms the address (double opt-in), never at sign-up: an
+    unconfirmed sign-up holds nothing, so nobody can fill a screening with strangers' addresses. Confirmed
+    guests beyond the screening's places wait in the order they confirmed.
+    """
+
+    class Status(models.TextChoices):
+        UNCONFIRMED = "unconfirmed", _("Address not yet confirmed")
+        CONFIRMED = "confirmed", _("Has a place")
+        WAITING = "waiting", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    screening = models.ForeignKey(
+        Screening, on_delete=models.CASCADE, related_name="guests", verbose_name=_("screening")
+    )
+    email = models.EmailField(_("email"), max_length=254)
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.UNCONFIRMED)
+    conduct_accepted_at = models.DateTimeField(_("code of conduct accepted at"))
+    created_at = models.DateTimeField(_("signed up at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("address confirmed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # The guest's private link: the token is derived from link_key with the site's secret (so every
+    # email can carry it); only its hash is looked up.
+    link_key = models.CharField(max_length=64, editable=False)
+    token_hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        ordering = ["confirmed_at", "pk"]
+        verbose_name = _("guest")
+        verbose_name_plural = _("guests")
+        constraints = [
+            # One sign-up per address and screening; removed addresses ("") do not count.
+            models.UniqueConstraint(
+                fields=["screening", "email"], condition=~Q(email=""), name="events_guest_once_per_screening"
+            ),
+            models.UniqueConstraint(fields=["token_hash"], condition=~Q(token_hash=""), name="events_guest_token"),
+        ]
+        indexes = [models.Index(fields=["screening", "status", "confirmed_at"], name="events_guest_by_status")]
+
+    def __str__(self):
+        return self.name or _("Guest %(id)s") % {"id": self.pk}
+
+    @property
+    def email_about(self):
+        return f"{GUEST_EMAIL_ABOUT_PREFIX}{self.pk}"

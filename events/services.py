@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.db.models.sql import Query
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -20,9 +20,10 @@ from django.utils.html import escape
 from django_countries import countries
 
 from socialdilemma.pagecache import content_changed, per_content_version
+from socialdilemma.ratelimit import recipient_first_in
 from socialdilemma.taskqueue.services import email_enqueue, new_message_id
 
-from .models import ON_TOUR, SCREENING_DURATION, NetflixTerms, Resource, Screening
+from .models import ON_TOUR, SCREENING_DURATION, Guest, NetflixTerms, Resource, Screening
 from .timezones import zone_label
 
 # Fields a host may change on their page; a change to a public one sends the event back to review.
@@ -39,6 +40,8 @@ EDITABLE_FIELDS = (
     "city",
     "country",
     "online_url",
+    "venue_details",
+    "places",
     "language",
     "publish_on_tour",
 )
@@ -191,6 +194,7 @@ def screening_confirm_email(screening):
 def screening_update(*, screening, data):
     """Apply a host's edit. A change to what the tour shows needs staff review again."""
     public_changed = any(getattr(screening, field) != data[field] for field in PUBLIC_FIELDS if field in data)
+    more_places = data.get("places", screening.places) > screening.places
     for field in EDITABLE_FIELDS:
         if field in data:
             setattr(screening, field, data[field])
@@ -202,7 +206,9 @@ def screening_update(*, screening, data):
         screening.tour_status = Screening.TourStatus.PENDING
         screening.tour_reviewed_at = None
     screening.save()
-    if was_on_tour:
+    if more_places:
+        screening_places_changed(screening)
+    if was_on_tour or more_places:
         content_changed()
     return public_changed
 
@@ -216,6 +222,7 @@ def screening_cancel(screening):
     screening.cancelled_at = timezone.now()
     screening.fingerprint = None
     screening.save(update_fields=["status", "cancelled_at", "fingerprint", "updated_at"])
+    _tell_guests(screening, "screening_cancelled")
     if was_on_tour:
         content_changed()
 
@@ -246,6 +253,7 @@ def screening_restore(screening):
     if not Screening.objects.filter(fingerprint=fingerprint).exists():
         screening.fingerprint = fingerprint
     screening.save(update_fields=["status", "cancelled_at", "fingerprint", "updated_at"])
+    _tell_guests(screening, "screening_restored")
     if screening.shown_on_tour:
         content_changed()
     return True
@@ -428,6 +436,7 @@ def screenings_remove_personal_data(*, days=None, now=None):
         title="",
         description="",
         accessibility_notes="",
+        venue_details="",
         online_url="",
         token_hash="",
         new_token_hash="",
@@ -435,6 +444,10 @@ def screenings_remove_personal_data(*, days=None, now=None):
         publish_on_tour=False,
         anonymised_at=now,
         updated_at=now,
+    )
+    # Guests' addresses and names go with the host's; their statuses stay, as counts.
+    Guest.objects.filter(screening__starts_at__lt=cutoff).exclude(email="").update(
+        email="", name="", link_key="", token_hash=""
     )
     content_changed()
     return cleared
@@ -549,3 +562,193 @@ def screening_structured_data(screening, *, page_url):
     if screening.organisation:
         data["organizer"] = {"@type": "Organization", "name": screening.organisation}
     return data
+
+
+# --- Guests -----------------------------------------------------------------------------------------
+
+GUEST_EMAIL_RENDERER = "events.emails.guest_email"
+
+
+def guest_link_token(link_key):
+    """The guest's private link token, derived from the guest's link key with the site's secret."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"events.guest-link:{link_key}".encode(), "sha256").digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def guest_for_token(token):
+    if not token or len(token) > 100:
+        return None
+    return Guest.objects.select_related("screening").filter(token_hash=Screening.hash_token(token)).first()
+
+
+def screening_places_taken(screening):
+    return screening.guests.filter(status=Guest.Status.CONFIRMED).count()
+
+
+def screening_guest_counts(screening):
+    """{status: number of guests} for the host page and the screening page."""
+    counts = dict(screening.guests.values_list("status").annotate(number=Count("pk")))
+    return {status: counts.get(status, 0) for status in Guest.Status.values}
+
+
+def screening_guest_lists(screening):
+    """For the host page: guests with a place and those waiting, by name only (never an address)."""
+    guests = list(
+        screening.guests.filter(status__in=[Guest.Status.CONFIRMED, Guest.Status.WAITING])
+        .order_by("confirmed_at", "pk")
+        .only("name", "status")
+    )
+    return {
+        "confirmed": [guest for guest in guests if guest.status == Guest.Status.CONFIRMED],
+        "waiting": [guest for guest in guests if guest.status == Guest.Status.WAITING],
+    }
+
+
+def screening_takes_guests(screening, now=None):
+    """Whether visitors can sign up now: on the tour, not begun, and the host offers places."""
+    now = now or timezone.now()
+    return (
+        screening.places > 0
+        and screening.starts_at > now
+        and Screening.objects.on_tour(now).filter(pk=screening.pk).exists()
+    )
+
+
+def guest_confirmation_expired(guest, now=None):
+    deadline = guest.created_at + timedelta(hours=settings.GUEST_CONFIRM_HOURS)
+    return guest.status == Guest.Status.UNCONFIRMED and (now or timezone.now()) > deadline
+
+
+def guest_sign_up(*, screening, email, name, language):
+    """Sign a visitor up for a screening; the place comes with the confirmation (see Guest).
+
+    The same address again is the same sign-up and gets the same answer: an unconfirmed one is asked
+    again to confirm, a confirmed one gets its link again, a cancelled one starts anew. Whoever signs up,
+    one address receives at most one such email per screening per GUEST_EMAIL_INTERVAL_SECONDS.
+    """
+    email = email.strip().lower()
+    now = timezone.now()
+    with transaction.atomic():
+        guest = Guest.objects.select_for_update().filter(screening=screening, email=email).first()
+        if guest is None:
+            link_key = uuid.uuid4().hex
+            try:
+                with transaction.atomic():
+                    guest = Guest.objects.create(
+                        screening=screening,
+                        email=email,
+                        name=name,
+                        language=language,
+                        conduct_accepted_at=now,
+                        link_key=link_key,
+                        token_hash=Screening.hash_token(guest_link_token(link_key)),
+                    )
+            except IntegrityError:
+                # The same address at the same moment: that sign-up stands.
+                guest = Guest.objects.select_for_update().get(screening=screening, email=email)
+        elif guest.status == Guest.Status.CANCELLED or guest_confirmation_expired(guest, now):
+            guest.status = Guest.Status.UNCONFIRMED
+            guest.created_at = now
+            guest.confirmed_at = guest.cancelled_at = None
+            guest.name, guest.language, guest.conduct_accepted_at = name, language, now
+            guest.save()
+        if recipient_first_in(f"guest-sign-up:{screening.pk}", email, seconds=settings.GUEST_EMAIL_INTERVAL_SECONDS):
+            _enqueue_guest_email(guest, "confirm" if guest.status == Guest.Status.UNCONFIRMED else "link")
+    return guest
+
+
+def guest_confirm(guest, now=None):
+    """The guest confirms the address: a place while one is free, else the waiting list.
+
+    The screening's row is locked, so simultaneous confirmations take places one after the other and
+    the screening is never overbooked. Returns the guest as it is now.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        screening = Screening.objects.select_for_update().get(pk=guest.screening_id)
+        guest = Guest.objects.select_for_update().get(pk=guest.pk)
+        if guest.status != Guest.Status.UNCONFIRMED or guest_confirmation_expired(guest, now):
+            return guest
+        if not screening_takes_guests(screening, now):
+            return guest
+        guest.confirmed_at = now
+        has_place = screening_places_taken(screening) < screening.places
+        guest.status = Guest.Status.CONFIRMED if has_place else Guest.Status.WAITING
+        guest.save(update_fields=["status", "confirmed_at"])
+        _enqueue_guest_email(guest, "place" if has_place else "waiting")
+    content_changed()  # places left
+    return guest
+
+
+def guest_cancel(guest, now=None):
+    """The guest cancels; a freed place goes to the first guest waiting, who is told by email."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        screening = Screening.objects.select_for_update().get(pk=guest.screening_id)
+        guest = Guest.objects.select_for_update().get(pk=guest.pk)
+        if guest.status == Guest.Status.CANCELLED:
+            return guest
+        guest.status = Guest.Status.CANCELLED
+        guest.cancelled_at = now
+        guest.save(update_fields=["status", "cancelled_at"])
+        _promote_waiting(screening)
+    content_changed()
+    return guest
+
+
+def _promote_waiting(screening):
+    """Give free places to waiting guests in the order they confirmed. The caller holds the screening's lock."""
+    free = screening.places - screening_places_taken(screening)
+    if free <= 0 or screening.is_cancelled or screening.is_past:
+        return []
+    moved = list(screening.guests.filter(status=Guest.Status.WAITING).order_by("confirmed_at", "pk")[:free])
+    for guest in moved:
+        guest.status = Guest.Status.CONFIRMED
+        guest.save(update_fields=["status"])
+        _enqueue_guest_email(guest, "moved_up")
+    return moved
+
+
+def guest_waiting_position(guest):
+    """1 for the first guest on the waiting list, and so on; None for a guest not waiting."""
+    if guest.status != Guest.Status.WAITING:
+        return None
+    ahead = guest.screening.guests.filter(status=Guest.Status.WAITING).filter(
+        Q(confirmed_at__lt=guest.confirmed_at) | Q(confirmed_at=guest.confirmed_at, pk__lt=guest.pk)
+    )
+    return ahead.count() + 1
+
+
+def screening_places_changed(screening):
+    """After the host offers more places, waiting guests move up."""
+    with transaction.atomic():
+        locked = Screening.objects.select_for_update().get(pk=screening.pk)
+        moved = _promote_waiting(locked)
+    if moved:
+        content_changed()
+    return moved
+
+
+def _tell_guests(screening, kind):
+    """Tell every guest with a place or on the waiting list (the host cancelled, or undid it)."""
+    for guest in screening.guests.filter(status__in=[Guest.Status.CONFIRMED, Guest.Status.WAITING]):
+        _enqueue_guest_email(guest, kind)
+
+
+def _enqueue_guest_email(guest, kind):
+    return email_enqueue(
+        cause=f"{guest.email_about}:{kind}:{uuid.uuid4().hex}",
+        renderer=GUEST_EMAIL_RENDERER,
+        to=guest.email,
+        language=guest.language,
+        params={"guest": guest.pk, "kind": kind},
+        about=guest.email_about,
+    )
+
+
+def guests_remove_unconfirmed(now=None):
+    """Remove sign-ups whose address was not confirmed in time (GUEST_CONFIRM_HOURS). Returns how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.GUEST_CONFIRM_HOURS)
+    deleted, _by_model = Guest.objects.filter(status=Guest.Status.UNCONFIRMED, created_at__lt=cutoff).delete()
+    return deleted

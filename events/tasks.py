@@ -13,3 +13,8 @@ def send_host_links(email):
 @task()
 def remove_personal_data():
     return services.screenings_remove_personal_data()
+
+
+@task()
+def remove_unconfirmed_guests():
+    return services.guests_remove_unconfirmed()

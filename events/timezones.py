@@ -46,8 +46,15 @@ def zones_of_country(country_code):
 
 def is_main_zone(zone):
     """Whether the zone is its country's main one ("America/New_York": "Eastern (most areas)")."""
-    country = zone_country(zone)
-    return bool(country) and zones_of_country(country)[0] == zone
+    return zone in _main_zones()
+
+
+@cache
+def _main_zones():
+    first = {}
+    for zone, country in _zones_by_country().items():
+        first.setdefault(country, zone)
+    return frozenset(first.values())
 
 
 def is_listed(zone):

@@ -15,4 +15,6 @@ urlpatterns = [
     path("tour/feed.ics", views.tour_feed, name="tour-feed"),
     path("tour/<int:pk>.ics", views.screening_ics, name="screening-ics"),
     path("tour/<int:pk>-<str:slug>/", views.screening, name="screening"),
+    path("tour/<int:pk>/join/", views.join, name="join"),
+    path("screenings/guest/<str:token>/", views.guest, name="guest"),
 ]

@@ -7,24 +7,23 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from socialdilemma.i18n import absolute_url
 from socialdilemma.private import private_page
 from socialdilemma.ratelimit import client_limited, recipient_first_in
 
 from . import calendar, services
-from .forms import HostEditForm, ScreeningForm, SendLinkForm
+from .forms import GuestSignUpForm, HostEditForm, ScreeningForm, SendLinkForm
 from .models import Screening
 
 TOUR_PAGE_SIZE = 20
 CANNOT_COUNT = _(
     "We cannot send links at the moment. Please try again in a few minutes; what you entered is still here."
 )
+SIGN_UP_CLOSED = _("This screening takes no more sign-ups.")
 TOO_MANY = _(
     "We received many forms from your connection in a short time. Please try again in an hour; "
     "what you entered is still here."
@@ -133,6 +132,7 @@ def manage(request, token):
         "resources": services.resources_for_hosts(),
         "shown_on_tour": screening.shown_on_tour,
         "can_restore": services.screening_can_restore(screening),
+        "guests": services.screening_guest_lists(screening),
         "max_in_person": settings.SCREENING_MAX_IN_PERSON,
     }
     return render(request, "events/manage.html", context, status=status)
@@ -234,7 +234,13 @@ def screening(request, pk, slug):
         return render(request, "events/screening_gone.html", {"screening": screening}, status=410)
     if slug != screening.slug:
         return redirect(screening.get_absolute_url(), permanent=True)
-    page_url = absolute_url(request, screening.get_absolute_url())
+    return _screening_page(request, screening, GuestSignUpForm())
+
+
+def _screening_page(request, screening, form, status=200):
+    # From SITE_URL, as in emails: this address is printed on posters (the QR code) and shared.
+    page_url = settings.SITE_URL + screening.get_absolute_url()
+    places_left = max(screening.places - services.screening_places_taken(screening), 0)
     context = {
         "screening": screening,
         "page_url": page_url,
@@ -242,8 +248,82 @@ def screening(request, pk, slug):
         "google_calendar_url": calendar.google_calendar_url(screening, page_url=page_url),
         "outlook_calendar_url": calendar.outlook_calendar_url(screening, page_url=page_url),
         "qr_code": _qr_svg(page_url),
+        "takes_guests": services.screening_takes_guests(screening),
+        "places_left": places_left,
+        "form": form,
+        "confirm_hours": settings.GUEST_CONFIRM_HOURS,
     }
-    return render(request, "events/screening.html", context)
+    return render(request, "events/screening.html", context, status=status)
+
+
+@require_POST
+def join(request, pk):
+    """A visitor signs up for a screening from its page (answered with the page again on a refusal)."""
+    screening, state = services.screening_public(pk=pk)
+    if screening is None:
+        raise Http404
+    if state == services.ScreeningPage.GONE:
+        return render(request, "events/screening_gone.html", {"screening": screening}, status=410)
+    form = GuestSignUpForm(request.POST)
+    if form.is_spam():
+        return _signed_up(request, screening, form.data.get("email", ""))
+    if not services.screening_takes_guests(screening):
+        form.add_error(None, SIGN_UP_CLOSED)
+        return _screening_page(request, screening, form, status=409)
+    if not form.is_valid():
+        return _screening_page(request, screening, form, status=400)
+    if client_limited(request, "guest-sign-up", rate=settings.GUEST_RATE_LIMIT, when_uncounted=False):
+        form.add_error(None, TOO_MANY)
+        return _screening_page(request, screening, form, status=429)
+    services.guest_sign_up(
+        screening=screening,
+        email=form.cleaned_data["email"],
+        name=form.cleaned_data["name"],
+        language=get_language(),
+    )
+    return _signed_up(request, screening, form.cleaned_data["email"])
+
+
+def _signed_up(request, screening, email):
+    """The same answer for every address, known or new: the sign-up's state is told only by email."""
+    request.is_private_page = True  # it names the address
+    response = render(
+        request,
+        "events/guest_signed_up.html",
+        {"screening": screening, "email": email[:254], "confirm_hours": settings.GUEST_CONFIRM_HOURS},
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@private_page
+@require_http_methods(["GET", "HEAD", "POST"])
+def guest(request, token):
+    """A guest's private page: confirm the address, see the details once there is a place, cancel."""
+    guest = services.guest_for_token(token)
+    if guest is None:
+        return render(request, "events/link_invalid.html", status=404)
+    request.alternate_paths = _token_paths(token, "events:guest")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "confirm":
+            services.guest_confirm(guest)
+        elif action == "cancel":
+            services.guest_cancel(guest)
+        else:
+            action = ""
+        return redirect(reverse("events:guest", kwargs={"token": token}) + (f"?done={action}" if action else ""))
+    screening = guest.screening
+    context = {
+        "guest": guest,
+        "screening": screening,
+        "expired": services.guest_confirmation_expired(guest),
+        "open": services.screening_takes_guests(screening),
+        "waiting_position": services.guest_waiting_position(guest),
+        "done": request.GET.get("done", ""),
+        "confirm_hours": settings.GUEST_CONFIRM_HOURS,
+    }
+    return render(request, "events/guest.html", context)
 
 
 # Characters that could end a <script> element or start a comment in it, written as JSON escapes, so that
@@ -258,8 +338,9 @@ def _json_for_script(data):
 def _qr_svg(url):
     """The page's address as a QR code, drawn here as inline SVG (for posters and flyers)."""
     code = segno.make(url, error="m")
-    svg = code.svg_inline(title=escape(_("QR code of this page")), svgclass="qr-code", lineclass=None, omitsize=True)
-    return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S308 - segno's SVG, the title escaped
+    # segno escapes the title itself.
+    svg = code.svg_inline(title=str(_("QR code of this page")), svgclass="qr-code", lineclass=None, omitsize=True)
+    return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S308 - segno's SVG
 
 
 def tour_feed(request):

@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from socialdilemma.ratelimit import recipient_first_in
+
 from .markdown import markdown_to_text
 from .models import (
     SEARCH_CONFIGS,
@@ -465,34 +467,42 @@ def _trigram_word_similarity(term, word):
     return best
 
 
-def faq_unanswered_search_record(*, query, language, today=None):
+def faq_unanswered_search_record(*, query, language, client, today=None):
     """Count a search that found nothing, for the team (admin: unanswered searches). Returns whether it
     was counted.
 
     Kept: the query's words (lowercased, as searched, at most 200 characters), the language, the day
-    and how often. Nothing about who searched. A query with an email address or a long number (a phone
-    number, say) is not kept, since it could name a person. At most FAQ_UNANSWERED_SEARCH_MAX_PER_DAY
-    (1000) different queries are kept per day, so that a flood of made-up words cannot fill the table;
-    those already kept are still counted.
+    and how many visitors searched them. Nothing about who searched. What one visitor types alone (a
+    name, say) is never stored: a query is kept only once a second visitor (`client`: their address,
+    which only the cache sees, as a keyed hash) has searched the same words that day, and each visitor
+    counts once a day. A query with an email address or five digits or more (a phone number, an account)
+    is never kept. At most FAQ_UNANSWERED_SEARCH_MAX_PER_DAY different queries are kept per day; those
+    already kept are still counted.
     """
-    if "@" in query or re.search(r"\d{6,}", query):
+    if "@" in query or len(re.findall(r"\d", query)) >= 5:
         return False
     terms = faq_query_terms(query)
     if not terms:
         return False
     text = " ".join(terms)[: UnansweredSearch._meta.get_field("query").max_length]
     today = today or timezone.localdate()
+    seconds = 24 * 60 * 60
+    purpose = f"faq-unanswered:{today.isoformat()}:{language}:{text}"
+    if not recipient_first_in(purpose, client, seconds=seconds):
+        return False  # this visitor counted already today
+    if recipient_first_in(purpose, "the first visitor", seconds=seconds):
+        return False  # only one visitor so far: nothing is stored
     same = UnansweredSearch.objects.filter(date=today, language=language, query=text)
     if same.update(count=F("count") + 1):
         return True
     if UnansweredSearch.objects.filter(date=today).count() >= settings.FAQ_UNANSWERED_SEARCH_MAX_PER_DAY:
         return False
-    _unanswered_search_count(text=text, language=language, date=today)
+    _unanswered_search_count(text=text, language=language, date=today, visitors=2)
     return True
 
 
-def _unanswered_search_count(*, text, language, date):
-    """Insert the day's row with 1 or, when another request inserted it meanwhile, add 1, in one
+def _unanswered_search_count(*, text, language, date, visitors):
+    """Insert the day's row with `visitors` or, when another request inserted it meanwhile, add 1, in one
     statement (SQLite has the same syntax): no unique-violation error, which PostgreSQL would log with
     the words."""
     quote = connection.ops.quote_name
@@ -504,9 +514,9 @@ def _unanswered_search_count(*, text, language, date):
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({query_column}, {language_column}, {date_column}, {count_column}) "  # noqa: S608 - names from the model
-            f"VALUES (%s, %s, %s, 1) ON CONFLICT ({date_column}, {language_column}, {query_column}) "
+            f"VALUES (%s, %s, %s, %s) ON CONFLICT ({date_column}, {language_column}, {query_column}) "
             f"DO UPDATE SET {count_column} = {table}.{count_column} + 1",
-            [text, language, connection.ops.adapt_datefield_value(date)],
+            [text, language, connection.ops.adapt_datefield_value(date), visitors],
         )
 
 

@@ -4,6 +4,8 @@ from django.urls import reverse
 from django.utils.translation import get_language, override
 from django.views.decorators.http import require_safe
 
+from socialdilemma.proxy import client_ip
+
 from . import services
 from .forms import SearchForm
 from .markdown import markdown_to_text
@@ -21,7 +23,7 @@ def index(request):
             results = services.faq_search(query=query, language=language)
     searching = form.is_bound and bool(request.GET.get("q", "").strip())
     if query and results == [] and request.method == "GET" and not _is_staff(request):
-        services.faq_unanswered_search_record(query=query, language=language)
+        services.faq_unanswered_search_record(query=query, language=language, client=client_ip(request))
     response = render(
         request,
         "faq/index.html",

@@ -42,8 +42,11 @@ _RATE_UNITS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}
 
 
 def rate_window_seconds(rate):
-    """The window of a django-ratelimit rate ("10/h", "5/10m") in seconds: how long its counter lives."""
-    match = re.fullmatch(r"\s*\d+\s*/\s*(\d*)\s*([smhd])\s*", rate)
+    """The window of a django-ratelimit rate ("10/h", "5/10m", "10/hour") in seconds: how long its counter
+    lives. Read as the library reads it: a number, "/", an optional multiplier and a unit whose first
+    letter counts, in lower case (none: seconds)."""
+    match = re.match(r"(\d+)/(\d*)([smhd])?", rate.strip())
     if match is None:
         raise ValueError(f"not a rate: {rate!r}")
-    return int(match.group(1) or 1) * _RATE_UNITS[match.group(2)]
+    _count, multiplier, unit = match.groups()
+    return int(multiplier or 1) * _RATE_UNITS[unit or "s"]

@@ -231,6 +231,7 @@ PERIODIC_TASKS = {
     "events.remove-personal-data": ("events.tasks.remove_personal_data", 24 * 60 * 60),
     "taskqueue.prune": ("socialdilemma.taskqueue.tasks.prune", 24 * 60 * 60),
     "faq.remove-old-unanswered-searches": ("faq.tasks.remove_old_unanswered_searches", 24 * 60 * 60),
+    "events.remove-unconfirmed-guests": ("events.tasks.remove_unconfirmed_guests", 60 * 60),
 }
 SCHEDULER_TICK_SECONDS = env.float("SCHEDULER_TICK_SECONDS", default=5)
 
@@ -291,10 +292,11 @@ TRAILER_YOUTUBE_ID = env.str("TRAILER_YOUTUBE_ID", default="uaaC57tcci0")
 # worker, outside any request; a request's Host header never decides where a link points).
 SITE_URL = _required_in_production("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SCREENING_MAX_IN_PERSON = env.int("SCREENING_MAX_IN_PERSON", default=25)
+# Newsletter sign-ups whose address was never confirmed are removed after this many days (the privacy
+# page states it once the newsletter app is installed).
+NEWSLETTER_UNCONFIRMED_DAYS = env.int("NEWSLETTER_UNCONFIRMED_DAYS", default=30)
 # FAQ searches that found nothing, counted per day for staff (the words only, nothing about who searched):
 # kept this many days, and at most this many different ones a day.
-# Newsletter sign-ups whose address was never confirmed are removed after this many days.
-NEWSLETTER_UNCONFIRMED_DAYS = env.int("NEWSLETTER_UNCONFIRMED_DAYS", default=30)
 FAQ_UNANSWERED_SEARCH_DAYS = env.int("FAQ_UNANSWERED_SEARCH_DAYS", default=90)
 FAQ_UNANSWERED_SEARCH_MAX_PER_DAY = env.int("FAQ_UNANSWERED_SEARCH_MAX_PER_DAY", default=1000)
 SCREENING_MAX_DAYS_AHEAD = env.int("SCREENING_MAX_DAYS_AHEAD", default=730)
@@ -305,6 +307,12 @@ SCREENING_PERSONAL_DATA_DAYS = env.int("SCREENING_PERSONAL_DATA_DAYS", default=9
 # Registrations and link requests per client and hour (django-ratelimit, counted in the cache only).
 SCREENING_RATE_LIMIT = env.str("SCREENING_RATE_LIMIT", default="10/h")
 # "Send me my link again" sends at most one email per address in this many seconds.
+# Guests who sign up for a screening on its page: the confirmation link works this many hours (unconfirmed
+# sign-ups are then removed); sign-ups per client are limited like registrations; one address gets at most
+# one sign-up email per screening in this many seconds (the form cannot flood a stranger's inbox).
+GUEST_CONFIRM_HOURS = env.int("GUEST_CONFIRM_HOURS", default=48)
+GUEST_RATE_LIMIT = env.str("GUEST_RATE_LIMIT", default="10/h")
+GUEST_EMAIL_INTERVAL_SECONDS = env.int("GUEST_EMAIL_INTERVAL_SECONDS", default=60 * 60)
 SCREENING_LINK_REQUEST_SECONDS = env.int("SCREENING_LINK_REQUEST_SECONDS", default=10 * 60)
 # Consent choices and trailer plays per client and hour (their statistics must not be inflated).
 CONSENT_RATE_LIMIT = env.str("CONSENT_RATE_LIMIT", default="30/h")
@@ -400,7 +408,7 @@ PRIVACY_SUPERVISORY_AUTHORITY = [
 SERVER_LOG_DAYS = env.int("SERVER_LOG_DAYS", default=7)
 
 # Paths whose secret part must never reach a log line (the first group is kept): a host's private link.
-PRIVATE_PATH_PATTERNS = [r"(/screenings/manage/)[^/\s?#\"']+"]
+PRIVATE_PATH_PATTERNS = [r"(/screenings/manage/)[^/\s?#\"']+", r"(/screenings/guest/)[^/\s?#\"']+"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

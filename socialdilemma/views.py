@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from urllib.parse import urlsplit
 
+from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
@@ -64,7 +65,9 @@ def privacy(request):
             "analytics_origin": "{0.scheme}://{0.netloc}".format(urlsplit(analytics)) if analytics else "",
             "personal_data_days": settings.SCREENING_PERSONAL_DATA_DAYS,
             "host_link_days": settings.SCREENING_HOST_LINK_DAYS,
+            "newsletter": apps.is_installed("newsletter"),
             "newsletter_unconfirmed_days": settings.NEWSLETTER_UNCONFIRMED_DAYS,
+            "guest_confirm_hours": settings.GUEST_CONFIRM_HOURS,
             "unanswered_search_days": settings.FAQ_UNANSWERED_SEARCH_DAYS,
             "email_keep_days": settings.EMAIL_KEEP_DAYS,
             "session_days": settings.SESSION_COOKIE_AGE // (24 * 60 * 60),

@@ -143,7 +143,7 @@ def test_a_visitor_finds_a_screening_on_the_tour_and_prints_its_flyer(browser, l
     assert page.get_by_role("heading", level=1).inner_text() == "Kino im Hof"
     when = page.locator("dd").filter(has=page.locator("time")).inner_text()
     # With a script the reader in New York also sees the start in their own time.
-    assert ("Bei Ihnen:" in when) is javascript
+    assert ("Ihre Ortszeit:" in when) is javascript
     assert page.get_by_role("img", name="QR-Code dieser Seite").is_visible()
     assert context.cookies() == []
     page.emulate_media(media="print")

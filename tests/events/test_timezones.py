@@ -59,7 +59,7 @@ def test_an_in_person_screening_takes_a_zone_of_its_country_listed_first(client,
     response = client.post("/de/screenings/register/", data)
     assert response.status_code == 400 and not Screening.objects.exists()
     html = response.content.decode()
-    assert "Diese Zeitzone liegt nicht in Österreich" in html
+    assert "Diese Zeitzone gehört nicht zum gewählten Land (Österreich)" in html
     assert zone_options(html)[0] == ("Europe/Vienna", "Österreich – Wien")
     data["timezone"] = "Europe/Vienna"
     assert client.post("/de/screenings/register/", data).status_code == 200
@@ -112,3 +112,31 @@ def test_german_times_read_uhr_and_name_the_zone(client, make_screening):
     assert "1. März 2030, 19:30 Uhr</time> (Österreich – Wien)" in german
     english = " ".join(client.get("/en/tour/").content.decode().split())
     assert "March 1, 2030, 7:30 p.m.</time> (Austria – Vienna)" in english
+
+
+def test_an_in_person_screening_with_an_old_zone_name_can_still_be_changed(client, make_screening):
+    screening, token = make_screening(city="Kyjiw", country="UA", timezone="Europe/Kyiv")
+    Screening.objects.filter(pk=screening.pk).update(timezone="Europe/Kiev")  # stored before the curated list
+    form = {
+        "host_name": "Host",
+        "title": "Neuer Titel",
+        "format": "in_person",
+        "starts_at": screening.local_start.strftime("%Y-%m-%dT%H:%M"),
+        "timezone": "Europe/Kiev",
+        "expected_attendees": "10",
+        "city": "Kyjiw",
+        "country": "UA",
+        "language": "de",
+        "accept_distancing": "on",
+    }
+    assert client.post(f"/de/screenings/manage/{token}/", form).status_code == 302
+    screening.refresh_from_db()
+    assert screening.title == "Neuer Titel" and screening.timezone == "Europe/Kiev"
+
+
+def test_the_host_page_names_zones_in_the_pages_language(client, make_screening):
+    _screening, token = make_screening(language="en", city="Wien", country="AT", timezone="Europe/Vienna")
+    options = dict(zone_options(client.get(f"/de/screenings/manage/{token}/").content.decode()))
+    assert options["Europe/Vienna"] == "Österreich – Wien"
+    options = dict(zone_options(client.get(f"/en/screenings/manage/{token}/").content.decode()))
+    assert options["Europe/Vienna"] == "Austria – Vienna"

@@ -19,14 +19,30 @@ def counts():
     return {(row.query, row.language): row.count for row in UnansweredSearch.objects.all()}
 
 
-def test_a_search_without_results_is_counted_each_time_and_never_cached(client):
-    for _ in range(3):
-        response = client.get("/de/faq/", {"q": "Xylophon  ZZZ!"})
+def record(query, language="de", today=None, visitors=("198.51.100.1", "198.51.100.2")):
+    """The query searched by these visitors; whether the last search was counted."""
+    return [
+        services.faq_unanswered_search_record(query=query, language=language, client=visitor, today=today)
+        for visitor in visitors
+    ][-1]
+
+
+def test_a_search_without_results_is_counted_once_per_visitor_and_never_cached(client):
+    for visitor in ("198.51.100.1", "198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.100.3"):
+        response = client.get("/de/faq/", {"q": "Xylophon  ZZZ!"}, REMOTE_ADDR=visitor)
         assert "Keine Antworten zu „Xylophon  ZZZ!“" in response.content.decode()
         # Not stored by the page cache or a proxy: each search reaches the view and is counted.
         assert response["Cache-Control"] == "private, max-age=0"
-    client.get("/en/faq/", {"q": "xylophon zzz"})
-    assert counts() == {("xylophon zzz", "de"): 3, ("xylophon zzz", "en"): 1}
+    client.get("/en/faq/", {"q": "xylophon zzz"}, REMOTE_ADDR="198.51.100.1")
+    # Three visitors in German; one alone in English is not kept at all.
+    assert counts() == {("xylophon zzz", "de"): 3}
+
+
+def test_what_one_visitor_types_alone_is_never_stored():
+    assert not record("max mustermann adresse", visitors=["198.51.100.7"] * 5)
+    assert counts() == {}
+    assert record("max mustermann adresse", visitors=["198.51.100.8"])  # a second visitor: kept
+    assert counts() == {("max mustermann adresse", "de"): 2}
     row = UnansweredSearch.objects.get(language="de")
     assert row.date == timezone.localdate()
     # Nothing about the searcher: these are all the columns there are.
@@ -57,43 +73,47 @@ def test_head_requests_staff_empty_and_refused_queries_are_not_counted(client, a
     assert counts() == {}
 
 
-@pytest.mark.parametrize("query", ["max@example.org", "Rückruf 01701234567", "0170 1234567"])
+@pytest.mark.parametrize(
+    "query",
+    ["max@example.org", "Rückruf 01701234567", "0170 1234567", "0171 234 56 78", "de89 3704 0044 0532 0130 00"],
+)
 def test_what_could_name_a_person_is_not_kept(client, query):
-    client.get("/de/faq/", {"q": query})
+    for visitor in ("198.51.100.1", "198.51.100.2", "198.51.100.3"):
+        client.get("/de/faq/", {"q": query}, REMOTE_ADDR=visitor)
     assert counts() == {}
 
 
 def test_the_words_are_normalised_and_bounded():
-    assert services.faq_unanswered_search_record(query="  Wo  ist   der TRAILER?? ", language="de")
+    assert record("  Wo  ist   der TRAILER?? ")
     long_query = " ".join(["abcdefghijklmnopqrstuvwxyz" * 7] * 10)
-    assert services.faq_unanswered_search_record(query=long_query, language="en")
-    assert counts()[("wo ist der trailer", "de")] == 1
+    assert record(long_query, language="en")
+    assert counts()[("wo ist der trailer", "de")] == 2
     assert max(len(row.query) for row in UnansweredSearch.objects.all()) == 200
 
 
 def test_counting_is_one_statement_that_adds_when_the_row_exists():
     today = timezone.localdate()
     # As when two requests both found no row and both insert: the second adds instead of failing.
-    services._unanswered_search_count(text="gleichzeitig", language="de", date=today)
-    services._unanswered_search_count(text="gleichzeitig", language="de", date=today)
-    assert counts() == {("gleichzeitig", "de"): 2}
+    services._unanswered_search_count(text="gleichzeitig", language="de", date=today, visitors=2)
+    services._unanswered_search_count(text="gleichzeitig", language="de", date=today, visitors=2)
+    assert counts() == {("gleichzeitig", "de"): 3}
 
 
 def test_a_day_keeps_at_most_the_configured_number_of_different_queries(settings):
     settings.FAQ_UNANSWERED_SEARCH_MAX_PER_DAY = 2
-    assert services.faq_unanswered_search_record(query="eins", language="de")
-    assert services.faq_unanswered_search_record(query="zwei", language="de")
-    assert not services.faq_unanswered_search_record(query="drei", language="de")
-    assert services.faq_unanswered_search_record(query="eins", language="de")  # known ones still count
+    assert record("eins")
+    assert record("zwei")
+    assert not record("drei")
+    assert record("eins", visitors=["198.51.100.3"])  # known ones still count
     tomorrow = timezone.localdate() + timedelta(days=1)
-    assert services.faq_unanswered_search_record(query="drei", language="de", today=tomorrow)
-    assert counts() == {("eins", "de"): 2, ("zwei", "de"): 1, ("drei", "de"): 1}
+    assert record("drei", today=tomorrow)
+    assert counts() == {("eins", "de"): 3, ("zwei", "de"): 2, ("drei", "de"): 2}
 
 
 def test_the_search_words_appear_in_no_log_line(client, caplog):
     caplog.set_level(logging.DEBUG)
-    client.get("/de/faq/", {"q": "Geheimwortxyz"})
-    client.get("/de/faq/", {"q": "Geheimwortxyz"})
+    client.get("/de/faq/", {"q": "Geheimwortxyz"}, REMOTE_ADDR="198.51.100.1")
+    client.get("/de/faq/", {"q": "Geheimwortxyz"}, REMOTE_ADDR="198.51.100.2")
     assert counts() == {("geheimwortxyz", "de"): 2}
     assert not [record for record in caplog.records if "eheimwortxyz" in record.getMessage()]
 

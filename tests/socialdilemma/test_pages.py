@@ -73,7 +73,6 @@ LEGAL_BASES = {
         "Art. 6 Abs. 1 lit. f DSGVO",
         "§ 25 Abs. 1 TDDDG",
         "§ 25 Abs. 2 Nr. 2 TDDDG",
-        "Double-Opt-in",
     ],
     "en": [
         "Art. 6(1)(a) GDPR",
@@ -82,7 +81,6 @@ LEGAL_BASES = {
         "Art. 6(1)(f) GDPR",
         "§ 25(1) TDDDG",
         "§ 25(2) no. 2 TDDDG",
-        "double opt-in",
     ],
 }
 RIGHTS = {
@@ -122,7 +120,13 @@ RETENTION = {
     ),
     "guests' personal data": (
         "SCREENING_PERSONAL_DATA_DAYS", 97,
-        "Wir löschen sie 97 Tage nach der Vorführung.", "We remove them 97 days after the screening.",
+        "Wir löschen Ihre Adresse und Ihren Namen 97 Tage nach der Vorführung.",
+        "We remove your address and name 97 days after the screening.",
+    ),
+    "unconfirmed guests": (
+        "GUEST_CONFIRM_HOURS", 30,
+        "Eine Anmeldung, die nicht innerhalb von 30 Stunden bestätigt wird, wird gelöscht.",
+        "A sign-up not confirmed within 30 hours is deleted.",
     ),
     "host link": (
         "SCREENING_HOST_LINK_DAYS", 41,
@@ -136,11 +140,6 @@ RETENTION = {
     "consent cookie": (
         "COOKIE_CONSENT_MAX_AGE", 400 * 24 * 60 * 60,
         "Das Cookie läuft nach 400 Tagen ab", "The cookie expires after 400 days",
-    ),
-    "newsletter sign-ups": (
-        "NEWSLETTER_UNCONFIRMED_DAYS", 14,
-        "Eine nicht bestätigte Anmeldung wird nach 14 Tagen gelöscht.",
-        "A sign-up that is not confirmed is deleted after 14 days.",
     ),
     "unanswered searches": (
         "FAQ_UNANSWERED_SEARCH_DAYS", 45,
@@ -175,9 +174,7 @@ def test_privacy_defaults_are_those_of_the_settings(client, settings):
         f"stops working {settings.SCREENING_HOST_LINK_DAYS} days after the screening",
         f"is deleted {settings.EMAIL_KEEP_DAYS} days after the email was created",
         f"The cookie expires after {settings.COOKIE_CONSENT_MAX_AGE // 86400} days",
-        f"is deleted after {settings.NEWSLETTER_UNCONFIRMED_DAYS} days.",
         "At most 60 minutes.",  # the hourly rate limits
-        "kept until you unsubscribe",
     ):
         assert sentence in html, sentence
 
@@ -378,8 +375,23 @@ def test_footer_links_to_the_accessibility_statement(client, language, label):
     assert f'href="/{language}/privacy/"' in footer and f'href="/{language}/imprint/"' in footer
 
 
-@pytest.mark.parametrize(("rate", "seconds"), [("10/h", 3600), ("5/10m", 600), ("3/d", 86400), ("7/s", 1)])
+@pytest.mark.parametrize(
+    ("rate", "seconds"),
+    [("10/h", 3600), ("5/10m", 600), ("3/d", 86400), ("7/s", 1), ("10/hour", 3600), ("30/", 1), ("2/15M", 15)],
+)
 def test_a_rate_limits_window_is_read_as_django_ratelimit_reads_it(rate, seconds):
     from django_ratelimit.core import _split_rate
 
     assert rate_window_seconds(rate) == seconds == _split_rate(rate)[1]
+
+
+def test_privacy_describes_the_newsletter_only_once_there_is_one(client, settings):
+    # Until the newsletter app exists, the page must not describe processing that does not happen.
+    html = text(page(client, "/en/privacy/"))
+    assert "Newsletter" not in html and "newsletter" not in html
+
+
+def test_privacy_reads_every_rate_django_ratelimit_accepts(client, settings):
+    settings.SCREENING_RATE_LIMIT = "10/hour"
+    settings.CONSENT_RATE_LIMIT = "100/2d"
+    assert "Höchstens 2880 Minuten." in text(page(client, "/de/privacy/"))

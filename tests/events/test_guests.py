@@ -1,0 +1,262 @@
+"""Guests join a screening from its page: double opt-in, places and the waiting list, the host's view."""
+
+import re
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.utils import timezone
+
+from events import services
+from events.models import Guest, Screening
+from tests.helpers import send_outbox
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def screening(make_screening):
+    screening, _token = make_screening(
+        approve=True,
+        title="Filmabend",
+        format="virtual",
+        city="",
+        country="",
+        online_url="https://meet.example.org/geheimer-raum",
+        expected_attendees=10,
+    )
+    Screening.objects.filter(pk=screening.pk).update(places=2)
+    screening.refresh_from_db()
+    mail.outbox.clear()
+    return screening
+
+
+def sign_up(client, screening, email="gast@example.org", name="Gabi", language="de", **extra):
+    data = {"email": email, "name": name, "accept_conduct": "on", "website": "", **extra}
+    return client.post(f"/{language}/tour/{screening.pk}/join/", data)
+
+
+def guest_link(message):
+    return re.search(r"http://testserver(/\w\w/screenings/guest/[\w-]+/)", message.body).group(1)
+
+
+def confirmed_guest(client, screening, email):
+    sign_up(client, screening, email=email, name=email.split("@")[0])
+    send_outbox()
+    link = guest_link(mail.outbox[-1])
+    client.post(link, {"action": "confirm"})
+    send_outbox()
+    return link
+
+
+def test_signing_up_asks_to_confirm_and_holds_no_place_until_then(client, screening):
+    response = sign_up(client, screening)
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+    assert "<strong>gast@example.org</strong>" in response.content.decode()
+    guest = Guest.objects.get()
+    assert guest.status == Guest.Status.UNCONFIRMED and guest.name == "Gabi" and guest.language == "de"
+    assert services.screening_places_taken(screening) == 0
+    assert send_outbox() == 1
+    (message,) = mail.outbox
+    assert message.to == ["gast@example.org"] and message.subject == "Bitte bestätigen Sie Ihre Anmeldung: „Filmabend“"
+    assert "meet.example.org" not in message.body  # the online link comes with the place
+    link = guest_link(message)
+    # Opening the link (or a mail scanner fetching it) confirms nothing: the button does.
+    page = client.get(link)
+    assert page.status_code == 200 and "Anmeldung bestätigen" in page.content.decode()
+    assert page["Cache-Control"] == "private, no-store"
+    guest.refresh_from_db()
+    assert guest.status == Guest.Status.UNCONFIRMED
+
+
+def test_confirming_gives_a_place_the_details_and_a_calendar_file(client, screening):
+    link = confirmed_guest(client, screening, "gast@example.org")
+    guest = Guest.objects.get()
+    assert guest.status == Guest.Status.CONFIRMED and guest.confirmed_at is not None
+    message = mail.outbox[-1]
+    assert message.subject == "Ihr Platz bei „Filmabend“"
+    assert "https://meet.example.org/geheimer-raum" in message.body
+    (name, ics, mime) = message.attachments[0]
+    assert name == "screening.ics" and mime == "text/calendar" and "geheimer-raum" in str(ics)
+    page = client.get(link).content.decode()
+    assert "Sie haben einen Platz bei dieser Vorführung." in page and "geheimer-raum" in page
+    # The public page still never shows the link, and counts the place.
+    public = client.get(screening.get_absolute_url()).content.decode()
+    assert "geheimer-raum" not in public and "Noch 1 Platz frei." in public
+
+
+def test_the_same_address_twice_is_one_sign_up_with_the_same_answer(client, screening, settings):
+    first = sign_up(client, screening, email="Gast@Example.org")
+    second = sign_up(client, screening, email="gast@example.org", name="Jemand anderes")
+    assert first.content.replace(b"Gast@Example.org", b"gast@example.org") == second.content
+    assert Guest.objects.count() == 1 and Guest.objects.get().email == "gast@example.org"
+    assert send_outbox() == 1  # one email per address and screening per hour, whoever asks
+    settings.GUEST_EMAIL_INTERVAL_SECONDS = 1
+    from django.core.cache import cache
+
+    cache.clear()
+    sign_up(client, screening, email="gast@example.org")
+    assert send_outbox() == 1 and mail.outbox[-1].subject.startswith("Bitte bestätigen")
+
+
+def test_places_fill_then_the_waiting_list_and_a_cancellation_moves_the_first_up(client, screening):
+    first = confirmed_guest(client, screening, "eins@example.org")
+    confirmed_guest(client, screening, "zwei@example.org")
+    third = confirmed_guest(client, screening, "drei@example.org")
+    fourth = confirmed_guest(client, screening, "vier@example.org")
+    statuses = dict(Guest.objects.values_list("email", "status"))
+    assert statuses == {
+        "eins@example.org": "confirmed",
+        "zwei@example.org": "confirmed",
+        "drei@example.org": "waiting",
+        "vier@example.org": "waiting",
+    }
+    assert "Nummer 2 auf der Warteliste" in client.get(fourth).content.decode()
+    assert "Warteliste" in mail.outbox[-1].subject and "geheimer-raum" not in mail.outbox[-1].body
+    public = client.get(screening.get_absolute_url()).content.decode()
+    assert "Alle Plätze sind vergeben" in public
+    mail.outbox.clear()
+    client.post(first, {"action": "cancel"})
+    send_outbox()
+    assert Guest.objects.get(email="drei@example.org").status == Guest.Status.CONFIRMED
+    (message,) = mail.outbox
+    assert message.to == ["drei@example.org"] and "geheimer-raum" in message.body
+    assert "Nummer 1 auf der Warteliste" in client.get(fourth).content.decode()
+    assert "Sie haben einen Platz" in client.get(third).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_simultaneous_confirmations_for_ten_places_never_overbook(site_content, make_screening):
+    screening, _token = make_screening(approve=True, expected_attendees=10)
+    Screening.objects.filter(pk=screening.pk).update(places=10)
+    guests = [
+        Guest.objects.create(
+            screening=screening,
+            email=f"gast{n}@example.org",
+            language="de",
+            conduct_accepted_at=timezone.now(),
+            link_key=str(n),
+            token_hash=str(n),
+        )
+        for n in range(50)
+    ]
+    start = threading.Barrier(50)
+
+    def confirm(guest):
+        try:
+            start.wait()
+            services.guest_confirm(guest)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm, args=(guest,)) for guest in guests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    statuses = list(Guest.objects.values_list("status", flat=True))
+    assert statuses.count("confirmed") == 10 and statuses.count("waiting") == 40
+
+
+def test_an_unconfirmed_sign_up_expires_and_is_removed(client, screening, settings):
+    sign_up(client, screening)
+    send_outbox()
+    link = guest_link(mail.outbox[-1])
+    Guest.objects.update(created_at=timezone.now() - timedelta(hours=settings.GUEST_CONFIRM_HOURS, minutes=1))
+    client.post(link, {"action": "confirm"})
+    assert Guest.objects.get().status == Guest.Status.UNCONFIRMED
+    assert "abgelaufen" in client.get(link).content.decode()
+    assert services.guests_remove_unconfirmed() == 1 and not Guest.objects.exists()
+    assert client.get(link).status_code == 404
+
+
+def test_the_host_sees_names_never_addresses_and_can_offer_more_places(client, make_screening):
+    screening, token = make_screening(approve=True, expected_attendees=10, format="virtual", city="", country="")
+    Screening.objects.filter(pk=screening.pk).update(places=1)
+    confirmed_guest(client, screening, "erste@example.org")
+    confirmed_guest(client, screening, "zweite@example.org")
+    html = client.get(f"/de/screenings/manage/{token}/").content.decode()
+    assert "1 von 1 Plätzen" in html and "1 Gast auf der Warteliste" in html
+    assert "erste" in html and "zweite" in html and "@example.org" not in html.replace("host@example.org", "")
+    form = {
+        "host_name": "Host",
+        "organisation": "Org",
+        "title": "Screening",
+        "format": "virtual",
+        "starts_at": screening.local_start.strftime("%Y-%m-%dT%H:%M"),
+        "timezone": "Europe/Berlin",
+        "expected_attendees": "10",
+        "language": "de",
+        "publish_on_tour": "on",
+    }
+    refused = client.post(f"/de/screenings/manage/{token}/", {**form, "places": "0"})
+    assert refused.status_code == 400 and "1 Gast hat bereits einen Platz" in refused.content.decode()
+    mail.outbox.clear()
+    assert client.post(f"/de/screenings/manage/{token}/", {**form, "places": "2"}).status_code == 302
+    assert Guest.objects.get(email="zweite@example.org").status == Guest.Status.CONFIRMED
+    send_outbox()
+    assert [message.to for message in mail.outbox] == [["zweite@example.org"]]
+
+
+def test_when_the_host_cancels_every_guest_is_told(client, make_screening):
+    screening, token = make_screening(approve=True, expected_attendees=10, format="virtual", city="", country="")
+    Screening.objects.filter(pk=screening.pk).update(places=1)
+    confirmed_guest(client, screening, "erste@example.org")
+    confirmed_guest(client, screening, "zweite@example.org")
+    sign_up(client, screening, email="unbestaetigt@example.org")
+    send_outbox()
+    mail.outbox.clear()
+    client.post(f"/de/screenings/manage/{token}/cancel/")
+    send_outbox()
+    assert sorted(message.to[0] for message in mail.outbox) == ["erste@example.org", "zweite@example.org"]
+    assert all(message.subject.startswith("Abgesagt") for message in mail.outbox)
+
+
+def test_refused_sign_ups_keep_what_was_typed_and_say_why(client, screening):
+    response = sign_up(client, screening, email="kein-at", name="Gabi", accept_conduct="")
+    assert response.status_code == 400 and not Guest.objects.exists()
+    html = response.content.decode()
+    assert "<title>Fehler: Filmabend" in html
+    assert 'value="kein-at"' in html and 'value="Gabi"' in html
+    assert "Verhaltenskodex: Bitte akzeptieren Sie den Verhaltenskodex" in html
+
+
+def test_a_bot_gets_the_same_answer_and_nothing_is_kept(client, screening):
+    response = sign_up(client, screening, website="http://spam.example")
+    assert response.status_code == 200 and not Guest.objects.exists() and send_outbox() == 0
+
+
+def test_sign_ups_are_rate_limited_per_client(client, screening, settings):
+    settings.GUEST_RATE_LIMIT = "2/h"
+    for n in range(2):
+        assert sign_up(client, screening, email=f"g{n}@example.org", REMOTE_ADDR="198.51.100.5").status_code == 200
+    response = sign_up(client, screening, email="g3@example.org")
+    assert response.status_code == 429 and 'value="g3@example.org"' in response.content.decode()
+
+
+def test_a_screening_without_places_or_already_begun_takes_no_sign_ups(client, screening):
+    Screening.objects.filter(pk=screening.pk).update(places=0)
+    assert "nimmt auf dieser Website keine Anmeldungen an" in client.get(screening.get_absolute_url()).content.decode()
+    response = sign_up(client, screening)
+    assert response.status_code == 409 and not Guest.objects.exists()
+    Screening.objects.filter(pk=screening.pk).update(places=5, starts_at=timezone.now() - timedelta(minutes=10))
+    assert sign_up(client, screening).status_code == 409
+
+
+def test_guests_personal_data_goes_with_the_hosts(client, screening):
+    confirmed_guest(client, screening, "gast@example.org")
+    Screening.objects.filter(pk=screening.pk).update(starts_at=timezone.now() - timedelta(days=200))
+    services.screenings_remove_personal_data()
+    guest = Guest.objects.get()
+    assert (guest.email, guest.name, guest.token_hash) == ("", "", "") and guest.status == "confirmed"
+
+
+def test_a_guests_name_is_escaped_on_the_host_page(client, make_screening):
+    screening, token = make_screening(approve=True, format="virtual", city="", country="", places=5)
+    sign_up(client, screening, email="x@example.org", name='<img src=x onerror="alert(1)">')
+    send_outbox()
+    client.post(guest_link(mail.outbox[-1]), {"action": "confirm"})
+    html = client.get(f"/de/screenings/manage/{token}/").content.decode()
+    assert "<img src=x" not in html and "&lt;img src=x" in html
