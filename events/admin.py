@@ -18,7 +18,7 @@ from socialdilemma.pagecache import content_changed
 from socialdilemma.taskqueue.models import Email
 
 from . import services
-from .models import EMAIL_ABOUT_PREFIX, NetflixTerms, Resource, Screening
+from .models import EMAIL_ABOUT_PREFIX, Guest, NetflixTerms, Resource, Screening
 from .timezones import zone_label
 
 
@@ -91,11 +91,38 @@ class CountryFilter(admin.SimpleListFilter):
         return queryset.filter(country=self.value()) if self.value() else queryset
 
 
+class GuestInline(admin.TabularInline):
+    """The guests of a screening, read-only: they manage their sign-up themselves. No addresses here:
+    the team has no need to write to guests one by one."""
+
+    model = Guest
+    fields = ("name", "status", "language", "created_at", "confirmed_at", "cancelled_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("status", "confirmed_at", "pk")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Screening)
 class ScreeningAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
     # Few enough columns that status and review stay on screen at 1280 px.
-    list_display = ("title", "start_in_event_zone", "format", "country", "status", "tour_status", "email_state")
+    list_display = (
+        "title",
+        "start_in_event_zone",
+        "format",
+        "country",
+        "guests",
+        "status",
+        "tour_status",
+        "email_state",
+    )
     list_filter = ("status", "format", "tour_status", "publish_on_tour", UpcomingFilter, CountryFilter, "language")
     search_fields = ("title", "host_name", "email", "organisation", "city")
     date_hierarchy = "starts_at"
@@ -104,6 +131,7 @@ class ScreeningAdmin(admin.ModelAdmin):
     show_full_result_count = True
     ordering = ("-created_at",)
     actions = ("approve_for_tour", "reject_for_tour", "resend_confirmation", "export_csv")
+    inlines = (GuestInline,)
     readonly_fields = (
         # The tour is decided by the host's opt-in and the review actions only, so that approval can
         # never publish a screening whose host did not ask for it.
@@ -135,7 +163,8 @@ class ScreeningAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        (_("Place"), {"fields": (("city", "country"), "online_url")}),
+        (_("Place"), {"fields": (("city", "country"), "online_url", "venue_details", "accessibility_notes")}),
+        (_("Guests"), {"fields": ("places",)}),
         (_("Host"), {"fields": ("host_name", "email", "organisation", "language")}),
         (_("Virtual tour"), {"fields": ("publish_on_tour", "tour_status", "tour_reviewed_at")}),
         (_("Netflix's terms"), {"fields": ("terms", "terms_accepted_at", "terms_text", "distancing_accepted_at")}),
@@ -175,7 +204,12 @@ class ScreeningAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(latest_email_status=Subquery(latest_email.order_by("-created_at", "-pk").values("status")[:1]))
+            .annotate(guests_with_place=services.guests_with_place_count())
         )
+
+    @admin.display(description=_("guests / places"), ordering="guests_with_place")
+    def guests(self, screening):
+        return f"{screening.guests_with_place} / {screening.places}"
 
     @admin.display(description=_("starts (in the event's time zone)"), ordering="starts_at")
     def start_in_event_zone(self, screening):

@@ -11,7 +11,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.sql import Query
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -463,6 +464,9 @@ CSV_COLUMNS = [
     ("starts_at_utc", "starts_at"),
     ("timezone", "timezone"),
     ("expected_attendees", "expected_attendees"),
+    ("places", "places"),
+    ("guests_with_place", "guests_with_place"),
+    ("guests_waiting", "guests_waiting"),
     ("city", "city"),
     ("country", "country"),
     ("language", "language"),
@@ -473,6 +477,23 @@ CSV_COLUMNS = [
     ("terms_accepted_at", "terms_accepted_at"),
     ("registered_at", "created_at"),
 ]
+
+
+def _guest_count(status):
+    counted = (
+        Guest.objects.filter(screening=OuterRef("pk"), status=status)
+        .order_by()
+        .values("screening")
+        .annotate(number=Count("pk"))
+        .values("number")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def guests_with_place_count():
+    """An annotation: the screening's guests with a place (a subquery, so a list of screenings stays
+    one query whatever their number)."""
+    return _guest_count(Guest.Status.CONFIRMED)
 
 
 class _Echo:
@@ -488,6 +509,10 @@ def screenings_csv_rows(queryset):
     """
     writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
     yield writer.writerow([header for header, _field in CSV_COLUMNS])
+    # Counts of guests only: their addresses are never exported.
+    queryset = queryset.annotate(
+        guests_with_place=guests_with_place_count(), guests_waiting=_guest_count(Guest.Status.WAITING)
+    )
     values = queryset.order_by("pk").values_list(*[field for _header, field in CSV_COLUMNS])
     for row in values.iterator(chunk_size=2000):
         yield writer.writerow([_csv_cell(value) for value in row])

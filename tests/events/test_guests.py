@@ -260,3 +260,25 @@ def test_a_guests_name_is_escaped_on_the_host_page(client, make_screening):
     client.post(guest_link(mail.outbox[-1]), {"action": "confirm"})
     html = client.get(f"/de/screenings/manage/{token}/").content.decode()
     assert "<img src=x" not in html and "&lt;img src=x" in html
+
+
+def test_the_admin_shows_guests_read_only_and_the_export_counts_them(admin_client, client, screening):
+    import csv
+    import io
+
+    confirmed_guest(client, screening, "erste@example.org")
+    confirmed_guest(client, screening, "zweite@example.org")
+    confirmed_guest(client, screening, "dritte@example.org")  # waiting: two places
+    listing = admin_client.get("/admin/events/screening/").content.decode()
+    assert "2 / 2" in listing
+    detail = admin_client.get(f"/admin/events/screening/{screening.pk}/change/").content.decode()
+    assert "erste" in detail and "Auf der Warteliste" in detail
+    assert "erste@example.org" not in detail and 'name="guests-0-name"' not in detail  # read-only, no addresses
+    response = admin_client.post(
+        "/admin/events/screening/", {"action": "export_csv", "_selected_action": [screening.pk]}
+    )
+    text = b"".join(response.streaming_content).decode()
+    header, row = list(csv.reader(io.StringIO(text)))
+    values = dict(zip(header, row, strict=True))
+    assert (values["places"], values["guests_with_place"], values["guests_waiting"]) == ("2", "2", "1")
+    assert "erste@example.org" not in text
