@@ -33,7 +33,7 @@ def host_link(email):
 
 
 # Emails to guests, by kind: what happened and whether it carries the screening's private details.
-GUEST_EMAILS_WITH_DETAILS = {"place", "moved_up", "screening_restored"}
+GUEST_EMAILS_WITH_DETAILS = {"place", "moved_up", "screening_restored", "reminder"}
 
 
 def guest_email(email):
@@ -56,6 +56,7 @@ def guest_email(email):
             "details": kind in GUEST_EMAILS_WITH_DETAILS,
             "confirm_hours": settings.GUEST_CONFIRM_HOURS,
             "zone": screening.zone_label,
+            "message": email.params.get("message", ""),
         }
         subject = " ".join(render_to_string("events/email/guest_subject.txt", context).split())
         text = render_to_string("events/email/guest.txt", context)
@@ -74,6 +75,40 @@ def _guest_email_still_due(guest, kind):
         return guest.status == Guest.Status.CONFIRMED and not guest.screening.is_cancelled
     if kind == "waiting":
         return guest.status == Guest.Status.WAITING
+    if kind in ("reminder", "host_message"):
+        screening = guest.screening
+        return guest.status == Guest.Status.CONFIRMED and not screening.is_cancelled and not screening.is_past
     if kind == "screening_restored":
         return guest.status in (Guest.Status.CONFIRMED, Guest.Status.WAITING) and not guest.screening.is_cancelled
     return guest.status != Guest.Status.CANCELLED  # "link", "screening_cancelled"
+
+
+def host_email(email):
+    """A visitor's message to the host, or the reminder before the screening. None when the screening
+    can no longer be reached (anonymised) or the reminder is moot (cancelled, over)."""
+    screening = Screening.objects.filter(pk=email.params["screening"], anonymised_at__isnull=True).first()
+    kind = email.params["kind"]
+    if screening is None or (kind == "reminder" and (screening.is_cancelled or screening.is_past)):
+        return None
+    with translation.override(screening.language), timezone.override(screening.timezone):
+        context = {
+            "kind": kind,
+            "screening": screening,
+            "zone": screening.zone_label,
+            "name": email.params.get("name", ""),
+            "message": email.params.get("message", ""),
+            "page": settings.SITE_URL + screening.get_absolute_url(),
+            "resources": services.resources_for_hosts() if kind == "reminder" else [],
+            "guests": services.screening_guest_lists(screening) if kind == "reminder" else None,
+            "send_link": settings.SITE_URL + reverse("events:send-link"),
+        }
+        subject = " ".join(render_to_string("events/email/host_subject.txt", context).split())
+        text = render_to_string("events/email/host.txt", context)
+        html = render_to_string("events/email/host.html", context)
+        # The visitor's address, validated by the form (no line breaks), so the host can answer directly.
+        reply_to = [email.params["reply_to"]] if kind == "contact" else None
+        message = EmailMultiAlternatives(subject=subject, body=text, reply_to=reply_to)
+        message.attach_alternative(html, "text/html")
+        if kind == "reminder":
+            message.attach("screening.ics", calendar.guest_calendar(screening), "text/calendar")
+    return message

@@ -478,3 +478,43 @@ class GuestSignUpForm(ErrorSummaryMixin, forms.Form):
 
     def is_spam(self):
         return bool(self.data.get("website"))
+
+
+class ContactHostForm(ErrorSummaryMixin, forms.Form):
+    """A visitor writes to the host from the screening's page."""
+
+    name = forms.CharField(label=_("Your name"), max_length=120, validators=[no_control_characters])
+    email = OrdinaryEmailField(
+        label=_("Your email address"),
+        max_length=254,
+        help_text=_("The host receives your message by email and can answer you directly at this address."),
+    )
+    message = forms.CharField(label=_("Your message"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5}))
+    website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("auto_id", "contact_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+
+    def is_spam(self):
+        return bool(self.data.get("website"))
+
+
+class HostMessageForm(ErrorSummaryMixin, forms.Form):
+    """The host writes to every guest with a place."""
+
+    message = forms.CharField(
+        label=_("Message to your guests"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("We send it to every guest with a place. They do not see your address, nor you theirs."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("auto_id", "message_%s")
+        super().__init__(*args, **kwargs)

@@ -157,6 +157,7 @@ class Screening(models.Model):
     token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     new_token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
+    reminded_at = models.DateTimeField(_("reminders sent at"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("personal data removed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)

@@ -760,13 +760,13 @@ def _tell_guests(screening, kind):
         _enqueue_guest_email(guest, kind)
 
 
-def _enqueue_guest_email(guest, kind):
+def _enqueue_guest_email(guest, kind, **params):
     return email_enqueue(
         cause=f"{guest.email_about}:{kind}:{uuid.uuid4().hex}",
         renderer=GUEST_EMAIL_RENDERER,
         to=guest.email,
         language=guest.language,
-        params={"guest": guest.pk, "kind": kind},
+        params={"guest": guest.pk, "kind": kind, **params},
         about=guest.email_about,
     )
 
@@ -777,3 +777,71 @@ def guests_remove_unconfirmed(now=None):
     cutoff = now - timedelta(hours=settings.GUEST_CONFIRM_HOURS)
     deleted, _by_model = Guest.objects.filter(status=Guest.Status.UNCONFIRMED, created_at__lt=cutoff).delete()
     return deleted
+
+
+# --- Messages and reminders ------------------------------------------------------------------------
+
+HOST_EMAIL_RENDERER = "events.emails.host_email"
+
+
+def host_contact(*, screening, name, email, message, language):
+    """A visitor writes to the host from the screening's page. The email goes to the host with the
+    visitor's address as Reply-To (the form says so): the host answers directly if they wish, and only
+    then does the visitor learn the host's address."""
+    return email_enqueue(
+        cause=f"{screening.email_about}:contact:{uuid.uuid4().hex}",
+        renderer=HOST_EMAIL_RENDERER,
+        to=screening.email,
+        language=screening.language,
+        params={
+            "screening": screening.pk,
+            "kind": "contact",
+            "name": name,
+            "reply_to": email,
+            "message": message,
+            "visitor_language": language,
+        },
+        about=screening.email_about,
+    )
+
+
+def screening_message_guests(*, screening, message):
+    """The host writes to every guest with a place; the site sends it, so neither side sees the other's
+    address. Returns how many guests it goes to."""
+    guests = list(screening.guests.filter(status=Guest.Status.CONFIRMED))
+    with transaction.atomic():
+        for guest in guests:
+            _enqueue_guest_email(guest, "host_message", message=message)
+    return len(guests)
+
+
+def screenings_send_reminders(now=None):
+    """Remind the host and the guests with a place of each screening that starts within
+    REMINDER_HOURS_BEFORE. Each screening is claimed once (reminded_at), also with several schedulers;
+    returns the number of screenings reminded."""
+    now = now or timezone.now()
+    due = Screening.objects.filter(
+        status=Screening.Status.CONFIRMED,
+        reminded_at__isnull=True,
+        anonymised_at__isnull=True,
+        starts_at__gt=now,
+        starts_at__lte=now + timedelta(hours=settings.REMINDER_HOURS_BEFORE),
+    )
+    reminded = 0
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            if not Screening.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now):
+                continue  # another scheduler took it
+            screening = Screening.objects.get(pk=pk)
+            email_enqueue(
+                cause=f"{screening.email_about}:reminder",
+                renderer=HOST_EMAIL_RENDERER,
+                to=screening.email,
+                language=screening.language,
+                params={"screening": screening.pk, "kind": "reminder"},
+                about=screening.email_about,
+            )
+            for guest in screening.guests.filter(status=Guest.Status.CONFIRMED):
+                _enqueue_guest_email(guest, "reminder")
+        reminded += 1
+    return reminded

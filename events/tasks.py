@@ -18,3 +18,8 @@ def remove_personal_data():
 @task()
 def remove_unconfirmed_guests():
     return services.guests_remove_unconfirmed()
+
+
+@task()
+def send_reminders():
+    return services.screenings_send_reminders()

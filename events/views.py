@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from socialdilemma.private import private_page
-from socialdilemma.ratelimit import client_limited, recipient_first_in
+from socialdilemma.ratelimit import client_limited, recipient_first_in, recipient_limited
 
 from . import calendar, services
-from .forms import GuestSignUpForm, HostEditForm, ScreeningForm, SendLinkForm
+from .forms import ContactHostForm, GuestSignUpForm, HostEditForm, HostMessageForm, ScreeningForm, SendLinkForm
 from .models import Screening
 
 TOUR_PAGE_SIZE = 20
@@ -24,6 +24,9 @@ CANNOT_COUNT = _(
     "We cannot send links at the moment. Please try again in a few minutes; what you entered is still here."
 )
 SIGN_UP_CLOSED = _("This screening takes no more sign-ups.")
+TOO_MANY_MESSAGES = _(
+    "You have written to your guests several times today. Please try again tomorrow; your message is still here."
+)
 TOO_MANY = _(
     "We received many forms from your connection in a short time. Please try again in an hour; "
     "what you entered is still here."
@@ -124,15 +127,22 @@ def manage(request, token):
         form = HostEditForm(instance=screening)
         status = 200
         saved = request.GET.get("saved")
+    return _manage_page(request, screening, token, form=form, saved=saved, status=status)
+
+
+def _manage_page(request, screening, token, *, form, message_form=None, saved=None, status=200):
     context = {
         "screening": screening,
         "form": form,
         "token": token,
         "saved": saved,
+        "messaged": request.GET.get("messaged", "") if request.method == "GET" else "",
         "resources": services.resources_for_hosts(),
         "shown_on_tour": screening.shown_on_tour,
         "can_restore": services.screening_can_restore(screening),
         "guests": services.screening_guest_lists(screening),
+        "message_form": message_form or HostMessageForm(),
+        "page_has_errors": bool(message_form and message_form.errors),
         "max_in_person": settings.SCREENING_MAX_IN_PERSON,
     }
     return render(request, "events/manage.html", context, status=status)
@@ -164,6 +174,33 @@ def restore(request, token):
         return render(request, "events/link_invalid.html", status=404)
     restored = services.screening_restore(screening)
     return redirect(reverse("events:manage", kwargs={"token": token}) + ("?saved=restored" if restored else ""))
+
+
+@private_page
+@require_POST
+def message_guests(request, token):
+    """The host writes to every guest with a place."""
+    screening = services.screening_for_token(token)
+    if screening is None:
+        return render(request, "events/link_invalid.html", status=404)
+    form = HostMessageForm(request.POST)
+    manage_url = reverse("events:manage", kwargs={"token": token})
+    if screening.is_cancelled or screening.is_past:
+        return redirect(manage_url)
+    status = 400
+    if form.is_valid():
+        if recipient_limited(
+            request, "host-message", screening.pk, rate=settings.HOST_MESSAGE_RATE_LIMIT, when_uncounted=False
+        ):
+            form.add_error(None, TOO_MANY_MESSAGES)
+            status = 429
+        else:
+            sent = services.screening_message_guests(screening=screening, message=form.cleaned_data["message"])
+            return redirect(f"{manage_url}?messaged={sent}#guests-heading")
+    request.alternate_paths = _token_paths(token)
+    return _manage_page(
+        request, screening, token, form=HostEditForm(instance=screening), message_form=form, status=status
+    )
 
 
 def _token_paths(token, name="events:manage"):
@@ -237,7 +274,7 @@ def screening(request, pk, slug):
     return _screening_page(request, screening, GuestSignUpForm())
 
 
-def _screening_page(request, screening, form, status=200):
+def _screening_page(request, screening, form, status=200, contact_form=None, contact_sent=False):
     # From SITE_URL, as in emails: this address is printed on posters (the QR code) and shared.
     page_url = settings.SITE_URL + screening.get_absolute_url()
     places_left = max(screening.places - services.screening_places_taken(screening), 0)
@@ -251,9 +288,45 @@ def _screening_page(request, screening, form, status=200):
         "takes_guests": services.screening_takes_guests(screening),
         "places_left": places_left,
         "form": form,
+        "contact_form": contact_form or ContactHostForm(),
+        "page_has_errors": bool(contact_form and contact_form.errors),  # the title says "Error:"
+        "contact_sent": contact_sent,
         "confirm_hours": settings.GUEST_CONFIRM_HOURS,
     }
     return render(request, "events/screening.html", context, status=status)
+
+
+@require_POST
+def contact(request, pk):
+    """A visitor writes to the host (answered with the page again, the message kept on a refusal)."""
+    screening, state = services.screening_public(pk=pk)
+    if screening is None:
+        raise Http404
+    if state == services.ScreeningPage.GONE:
+        return render(request, "events/screening_gone.html", {"screening": screening}, status=410)
+    form = ContactHostForm(request.POST)
+    blank = GuestSignUpForm()
+    if form.is_spam():
+        return _screening_page(request, screening, blank, contact_sent=True)
+    if not form.is_valid():
+        return _screening_page(request, screening, blank, status=400, contact_form=form)
+    if client_limited(request, "contact-host", rate=settings.CONTACT_RATE_LIMIT, when_uncounted=False) or (
+        recipient_limited(
+            request, "contact-host", screening.pk, rate=settings.CONTACT_HOST_RATE_LIMIT, when_uncounted=False
+        )
+    ):
+        form.add_error(None, TOO_MANY)
+        return _screening_page(request, screening, blank, status=429, contact_form=form)
+    services.host_contact(
+        screening=screening,
+        name=form.cleaned_data["name"],
+        email=form.cleaned_data["email"],
+        message=form.cleaned_data["message"],
+        language=get_language(),
+    )
+    response = _screening_page(request, screening, blank, contact_sent=True)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST

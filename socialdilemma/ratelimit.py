@@ -31,6 +31,20 @@ def client_limited(request, group, *, rate, when_uncounted):
     return when_uncounted if usage is None else usage["should_limit"]
 
 
+def recipient_limited(request, purpose, recipient, *, rate, when_uncounted):
+    """Count this POST against `rate` for one recipient (a host, say), whoever sends it; True when over."""
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return False
+
+    def recipient_key(_group, _request):
+        return _keyed_hash(f"{purpose}:{recipient}")
+
+    usage = get_usage(
+        request, group=f"recipient:{purpose}", key=recipient_key, rate=rate, method="POST", increment=True
+    )
+    return when_uncounted if usage is None else usage["should_limit"]
+
+
 def recipient_first_in(purpose, address, *, seconds):
     """True for the first call per recipient address and purpose in `seconds` (an atomic cache add), so
     that a form cannot be used to flood a stranger's inbox. The address is normalised (case, spaces)."""

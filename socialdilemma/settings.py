@@ -232,6 +232,7 @@ PERIODIC_TASKS = {
     "taskqueue.prune": ("socialdilemma.taskqueue.tasks.prune", 24 * 60 * 60),
     "faq.remove-old-unanswered-searches": ("faq.tasks.remove_old_unanswered_searches", 24 * 60 * 60),
     "events.remove-unconfirmed-guests": ("events.tasks.remove_unconfirmed_guests", 60 * 60),
+    "events.send-reminders": ("events.tasks.send_reminders", 15 * 60),
 }
 SCHEDULER_TICK_SECONDS = env.float("SCHEDULER_TICK_SECONDS", default=5)
 
@@ -313,6 +314,13 @@ SCREENING_RATE_LIMIT = env.str("SCREENING_RATE_LIMIT", default="10/h")
 GUEST_CONFIRM_HOURS = env.int("GUEST_CONFIRM_HOURS", default=48)
 GUEST_RATE_LIMIT = env.str("GUEST_RATE_LIMIT", default="10/h")
 GUEST_EMAIL_INTERVAL_SECONDS = env.int("GUEST_EMAIL_INTERVAL_SECONDS", default=60 * 60)
+# Visitors writing to a host from the screening's page: per client, and per screening (the recipient).
+CONTACT_RATE_LIMIT = env.str("CONTACT_RATE_LIMIT", default="5/h")
+CONTACT_HOST_RATE_LIMIT = env.str("CONTACT_HOST_RATE_LIMIT", default="20/d")
+# A host writing to all guests with a place: messages per screening.
+HOST_MESSAGE_RATE_LIMIT = env.str("HOST_MESSAGE_RATE_LIMIT", default="5/d")
+# The host and the guests with a place are reminded this many hours before the screening.
+REMINDER_HOURS_BEFORE = env.int("REMINDER_HOURS_BEFORE", default=24)
 SCREENING_LINK_REQUEST_SECONDS = env.int("SCREENING_LINK_REQUEST_SECONDS", default=10 * 60)
 # Consent choices and trailer plays per client and hour (their statistics must not be inflated).
 CONSENT_RATE_LIMIT = env.str("CONSENT_RATE_LIMIT", default="30/h")

@@ -151,3 +151,75 @@ def test_a_visitor_finds_a_screening_on_the_tour_and_prints_its_flyer(browser, l
     assert not page.get_by_role("heading", name="In Ihren Kalender eintragen").is_visible()
     assert page.get_by_role("img", name="QR-Code dieser Seite").is_visible()
     context.close()
+
+
+def _sign_up(page, screening, email, name):
+    page.goto("/de/tour/")
+    page.get_by_role("link", name=screening.title, exact=True).click()
+    page.get_by_label("E-Mail-Adresse", exact=True).fill(email)
+    page.get_by_label("Ihr Name (optional)").fill(name)
+    page.get_by_label("Ich akzeptiere den Verhaltenskodex").check()
+    page.get_by_role("button", name="Anmelden").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Bitte bestätigen Sie Ihre Adresse"
+    assert email in page.get_by_role("main").inner_text()
+    send_outbox()
+    return re.search(r"https?://\S+/screenings/guest/[\w-]+/", mail.outbox[-1].body).group(0)
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_guests_join_fill_the_screening_wait_and_move_up(browser, live_server, settings, make_screening, javascript):
+    settings.SITE_URL = live_server.url
+    screening, host_token = make_screening(
+        approve=True,
+        title="Kino im Hof",
+        format="virtual",
+        city="",
+        country="",
+        online_url="https://meet.example.org/kino",
+        places=1,
+    )
+    contexts = []
+
+    def visitor():
+        # Each person in a browser of their own (the pages' HTTP caching is per browser).
+        context = browser.new_context(base_url=live_server.url, locale="de-DE", java_script_enabled=javascript)
+        contexts.append(context)
+        return context.new_page()
+
+    page = visitor()
+    first = _sign_up(page, screening, "erste@example.org", "Erste")
+    page.goto(first)
+    page.get_by_role("button", name="Anmeldung bestätigen").click()
+    assert "Sie haben einen Platz bei dieser Vorführung." in page.get_by_role("main").inner_text()
+    assert page.get_by_role("link", name="https://meet.example.org/kino").is_visible()
+    send_outbox()
+    assert "https://meet.example.org/kino" in mail.outbox[-1].body
+    # Full now: the next visitor waits.
+    page = visitor()
+    page.goto(screening.get_absolute_url())
+    assert "Alle Plätze sind vergeben" in page.get_by_role("main").inner_text()
+    second = _sign_up(page, screening, "zweite@example.org", "Zweite")
+    page.goto(second)
+    page.get_by_role("button", name="Anmeldung bestätigen").click()
+    assert "Nummer 1 auf der Warteliste" in page.get_by_role("main").inner_text()
+    assert "meet.example.org" not in page.content()
+    # The first guest cancels; the second moves up and is told.
+    page = contexts[0].pages[0]
+    page.goto(first)
+    page.get_by_role("button", name="Meine Anmeldung absagen").click()
+    assert "Ihre Anmeldung ist abgesagt" in page.get_by_role("main").inner_text()
+    send_outbox()
+    assert mail.outbox[-1].to == ["zweite@example.org"] and "https://meet.example.org/kino" in mail.outbox[-1].body
+    # The host sees the names and writes to the guests with a place.
+    page = visitor()
+    page.goto(f"/de/screenings/manage/{host_token}/")
+    guests = page.get_by_role("region", name="Gäste")
+    assert "Zweite" in guests.inner_text() and "@example.org" not in guests.inner_text()
+    page.get_by_label("Nachricht an Ihre Gäste").fill("Bis heute Abend!")
+    page.get_by_role("button", name="An meine Gäste senden").click()
+    assert "Ihre Nachricht ist unterwegs an 1 Gast." in page.get_by_role("main").inner_text()
+    send_outbox()
+    assert mail.outbox[-1].to == ["zweite@example.org"] and "Bis heute Abend!" in mail.outbox[-1].body
+    for context in contexts:
+        assert context.cookies() == []
+        context.close()

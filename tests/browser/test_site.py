@@ -35,6 +35,7 @@ def other_pages(language, make_screening):
     screening, token = make_screening(approve=True, description="Film und Gespräch.\n\nBitte pünktlich.")
     cancelled, _token = make_screening(approve=True, title="Abgesagt", email="other@example.org")
     services.screening_cancel(cancelled)
+    guest_token = _guest_with_a_place(screening, language)
     entry = Entry.objects.get(slug_de="wie-lang-ist-der-film")
     slug = entry.slug_de if language == "de" else entry.slug_en
     return [
@@ -48,7 +49,30 @@ def other_pages(language, make_screening):
         f"/{language}/screenings/manage/not-a-token/",
         screening.get_absolute_url().replace("/de/", f"/{language}/"),
         cancelled.get_absolute_url().replace("/de/", f"/{language}/"),
+        f"/{language}/screenings/guest/{guest_token}/",
     ]
+
+
+def _guest_with_a_place(screening, language):
+    from django.utils import timezone
+
+    from events import services
+    from events.models import Guest, Screening
+
+    now = timezone.now()
+    token = services.guest_link_token(f"axe-{language}")
+    Guest.objects.create(
+        screening=screening,
+        email=f"gast-{language}@example.org",
+        name="Gast",
+        language=language,
+        status=Guest.Status.CONFIRMED,
+        conduct_accepted_at=now,
+        confirmed_at=now,
+        link_key=f"axe-{language}",
+        token_hash=Screening.hash_token(token),
+    )
+    return token
 
 
 @pytest.mark.parametrize("width", [390, 1280])

@@ -262,6 +262,8 @@ def test_the_log_of_real_requests_holds_no_private_link_address_or_search_word(s
             ("/de/gibt-es-nicht/?q=geheimwort&email=geheim.host@example.org", None, 404),
             ("/de/faq/?q=geheimwort", None, 200),
             ("/de/screenings/link/", b"email=geheim.host%40example", 400),
+            (f"/de/screenings/guest/{token}/", None, 404),  # a guest's link (this one unknown)
+            (f"/de/screenings/guest/{token}/", b"action=confirm", 404),
         ]
         for path, data, status in requests:
             assert fetch(base + path, data=data, headers=form if data is not None else {})[0] == status, path
@@ -269,7 +271,7 @@ def test_the_log_of_real_requests_holds_no_private_link_address_or_search_word(s
     assert "Not Found" in text and "Bad Request" in text  # the lines are there, redacted
     for secret in (token, "geheimwort", "geheim.host"):
         assert secret not in text, secret
-    assert "/screenings/manage/[private]/" in text
+    assert "/screenings/manage/[private]/" in text and "/screenings/guest/[private]/" in text
 
 
 def test_the_filter_redacts_messages_arguments_and_tracebacks(settings):
