@@ -18,7 +18,7 @@ from socialdilemma.pagecache import content_changed
 from socialdilemma.taskqueue.models import Email
 
 from . import services
-from .models import EMAIL_ABOUT_PREFIX, Guest, NetflixTerms, Resource, Screening
+from .models import EMAIL_ABOUT_PREFIX, Guest, NetflixTerms, Resource, Screening, ScreeningReport
 from .timezones import zone_label
 
 
@@ -303,3 +303,32 @@ class ScreeningAdmin(admin.ModelAdmin):
         response = StreamingHttpResponse(services.screenings_csv_rows(queryset), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="screenings.csv"'
         return response
+
+
+@admin.register(ScreeningReport)
+class ScreeningReportAdmin(admin.ModelAdmin):
+    """The hosts' reports, as they sent them, with the campaign's totals above the list."""
+
+    list_display = ("screening", "attendees", "rating", "may_quote", "submitted_at")
+    list_filter = ("rating", "may_quote")
+    search_fields = ("screening__title", "what_worked", "story")
+    list_select_related = ("screening",)
+    readonly_fields = ("screening", "attendees", "rating", "what_worked", "story", "may_quote", "submitted_at")
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        totals = services.campaign_totals()
+        summary = (
+            _(
+                "Screenings registered: %(registered)s · held: %(held)s · people reached: %(people)s "
+                "(from %(reported)s reports, else as expected) · countries: %(countries)s"
+            )
+            % totals
+        )
+        return super().changelist_view(request, extra_context={**(extra_context or {}), "subtitle": summary})

@@ -24,8 +24,9 @@ def host_link(email):
         # Stored before the email leaves, so the link works in whichever copy arrives.
         Screening.objects.filter(pk=screening.pk).update(new_token_hash=Screening.hash_token(token))
     with translation.override(screening.language):
-        link = settings.SITE_URL + reverse("events:manage", kwargs={"token": token})
-    kind = "confirmation" if screening.email_confirmed_at is None else "link"
+        page = "events:report" if email.params.get("kind") == "report" else "events:manage"
+        link = settings.SITE_URL + reverse(page, kwargs={"token": token})
+    kind = email.params.get("kind") or ("confirmation" if screening.email_confirmed_at is None else "link")
     subject, text, html = services.link_email(screening, link=link, kind=kind)
     message = EmailMultiAlternatives(subject=subject, body=text)
     message.attach_alternative(html, "text/html")

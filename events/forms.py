@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
-from django.core.validators import URLValidator
+from django.core.validators import MaxValueValidator, URLValidator
 from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +15,7 @@ from django_countries import countries
 from socialdilemma.emailaddress import OrdinaryEmailField
 
 from . import timezones
-from .models import Screening
+from .models import Screening, ScreeningReport
 from .services import EDITABLE_FIELDS
 from .widgets import LongSelect, TimeZoneSelect
 
@@ -518,3 +518,41 @@ class HostMessageForm(ErrorSummaryMixin, forms.Form):
         kwargs.setdefault("label_suffix", "")
         kwargs.setdefault("auto_id", "message_%s")
         super().__init__(*args, **kwargs)
+
+
+class ScreeningReportForm(ErrorSummaryMixin, forms.ModelForm):
+    """The host's report after the screening."""
+
+    class Meta:
+        model = ScreeningReport
+        fields = ("attendees", "rating", "what_worked", "story", "may_quote")
+        labels = {
+            "attendees": _("How many people came?"),
+            "rating": _("How did it go, all in all?"),
+            "what_worked": _("What worked, what would you change? (optional)"),
+            "story": _("A moment or story from the conversation, for the campaign (optional)"),
+            "may_quote": _("You may quote my story (without my name) on the campaign's pages and channels."),
+        }
+        widgets = {
+            "rating": forms.RadioSelect,
+            "what_worked": forms.Textarea(attrs={"rows": 4}),
+            "story": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    summary_names = {"may_quote": _("Permission to quote")}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].max_value = 100_000
+        self.fields["attendees"].validators.append(MaxValueValidator(100_000))
+        self.fields["attendees"].widget.attrs.update({"min": 0, "max": 100_000})
+        self.fields["rating"].choices = ScreeningReport.Rating.choices  # no empty choice
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("may_quote") and not cleaned.get("story"):
+            self.add_error(
+                "may_quote", _("There is no story to quote yet: please write it above, or leave this unticked.")
+            )
+        return cleaned

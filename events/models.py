@@ -158,6 +158,7 @@ class Screening(models.Model):
     new_token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     reminded_at = models.DateTimeField(_("reminders sent at"), null=True, blank=True)
+    report_requested_at = models.DateTimeField(_("report requested at"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("personal data removed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
@@ -292,3 +293,33 @@ class Guest(models.Model):
     @property
     def email_about(self):
         return f"{GUEST_EMAIL_ABOUT_PREFIX}{self.pk}"
+
+
+class ScreeningReport(models.Model):
+    """What the host tells us after the screening (the email after it asks)."""
+
+    class Rating(models.IntegerChoices):
+        POOR = 1, _("1 – poor")
+        FAIR = 2, _("2 – fair")
+        GOOD = 3, _("3 – good")
+        VERY_GOOD = 4, _("4 – very good")
+        EXCELLENT = 5, _("5 – excellent")
+
+    screening = models.OneToOneField(
+        Screening, on_delete=models.CASCADE, related_name="report", verbose_name=_("screening")
+    )
+    attendees = models.PositiveIntegerField(_("people who came"))
+    rating = models.PositiveSmallIntegerField(_("rating"), choices=Rating.choices)
+    what_worked = models.TextField(_("what worked"), max_length=2000, blank=True)
+    story = models.TextField(_("story for the campaign"), max_length=4000, blank=True)
+    may_quote = models.BooleanField(_("may be quoted"), default=False)
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("screening report")
+        verbose_name_plural = _("screening reports")
+
+    def __str__(self):
+        return str(self.screening)

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.sql import Query
 from django.template.loader import render_to_string
@@ -24,7 +25,7 @@ from socialdilemma.pagecache import content_changed, per_content_version
 from socialdilemma.ratelimit import recipient_first_in
 from socialdilemma.taskqueue.services import email_enqueue, new_message_id
 
-from .models import ON_TOUR, SCREENING_DURATION, Guest, NetflixTerms, Resource, Screening
+from .models import ON_TOUR, SCREENING_DURATION, Guest, NetflixTerms, Resource, Screening, ScreeningReport
 from .timezones import zone_label
 
 # Fields a host may change on their page; a change to a public one sends the event back to review.
@@ -138,16 +139,20 @@ def host_link_token(message_id):
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def _enqueue_link_email(screening, *, cause, message_id=None, new_link=False):
+def _enqueue_link_email(screening, *, cause, message_id=None, new_link=False, kind=None):
     """Queue the email with the host's link. new_link: the email carries a new link, which works beside
-    the one the host has until the host uses it (see screening_for_token)."""
+    the one the host has until the host uses it (see screening_for_token). kind "report": the email asks
+    for the report after the screening and links to its form."""
     suffix = cause if cause == "registered" else f"{cause}:{uuid.uuid4().hex}"
+    params = {"screening": screening.pk, "new_link": new_link}
+    if kind:
+        params["kind"] = kind
     return email_enqueue(
         cause=f"{screening.email_about}:{suffix}",
         renderer=HOST_LINK_RENDERER,
         to=screening.email,
         language=screening.language,
-        params={"screening": screening.pk, "new_link": new_link},
+        params=params,
         about=screening.email_about,
         message_id=message_id,
     )
@@ -845,3 +850,74 @@ def screenings_send_reminders(now=None):
                 _enqueue_guest_email(guest, "reminder")
         reminded += 1
     return reminded
+
+
+# --- After the screening: the host's report, and the campaign's totals ------------------------------
+
+# The report is asked for an hour after a screening ends, for screenings that ended in the last week (not
+# for every old screening at once when this first runs).
+REPORT_ASKED_AFTER = timedelta(hours=1)
+REPORT_ASKED_WITHIN = timedelta(days=7)
+CAMPAIGN_TOTALS_SECONDS = 10 * 60
+
+
+def screenings_request_reports(now=None):
+    """Email each host whose screening has ended a link to the report form, once. Returns how many."""
+    now = now or timezone.now()
+    ended_before = now - SCREENING_DURATION - REPORT_ASKED_AFTER
+    due = Screening.objects.filter(
+        status=Screening.Status.CONFIRMED,
+        report_requested_at__isnull=True,
+        anonymised_at__isnull=True,
+        starts_at__lte=ended_before,
+        starts_at__gt=ended_before - REPORT_ASKED_WITHIN,
+    )
+    requested = 0
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            if not Screening.objects.filter(pk=pk, report_requested_at__isnull=True).update(report_requested_at=now):
+                continue
+            _enqueue_link_email(Screening.objects.get(pk=pk), cause="report", new_link=True, kind="report")
+        requested += 1
+    return requested
+
+
+def screening_report_of(screening):
+    return ScreeningReport.objects.filter(screening=screening).first()
+
+
+def screening_report_save(*, screening, data):
+    """Save (or correct) the host's report."""
+    report, _created = ScreeningReport.objects.update_or_create(screening=screening, defaults=data)
+    cache.delete(CAMPAIGN_TOTALS_KEY)
+    return report
+
+
+CAMPAIGN_TOTALS_KEY = "events:campaign-totals"
+
+
+def campaign_totals():
+    """Aggregates for the home page and the admin: screenings registered and held, people reached
+    (reported, else expected), countries. Kept CAMPAIGN_TOTALS_SECONDS in the shared cache."""
+    totals = cache.get(CAMPAIGN_TOTALS_KEY)
+    if totals is None:
+        totals = _campaign_totals_now()
+        cache.set(CAMPAIGN_TOTALS_KEY, totals, CAMPAIGN_TOTALS_SECONDS)
+    return totals
+
+
+def _campaign_totals_now(now=None):
+    now = now or timezone.now()
+    confirmed = Screening.objects.filter(status=Screening.Status.CONFIRMED)
+    held = confirmed.filter(starts_at__lte=now)
+    people = held.aggregate(
+        people=Coalesce(Sum(Coalesce("report__attendees", "expected_attendees")), 0),
+        reported=Count("report"),
+    )
+    return {
+        "registered": confirmed.count(),
+        "held": held.count(),
+        "people": people["people"],
+        "reported": people["reported"],
+        "countries": held.exclude(country="").values("country").distinct().count(),
+    }

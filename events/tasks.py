@@ -23,3 +23,8 @@ def remove_unconfirmed_guests():
 @task()
 def send_reminders():
     return services.screenings_send_reminders()
+
+
+@task()
+def request_reports():
+    return services.screenings_request_reports()

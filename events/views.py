@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +17,15 @@ from socialdilemma.private import private_page
 from socialdilemma.ratelimit import client_limited, recipient_first_in, recipient_limited
 
 from . import calendar, services
-from .forms import ContactHostForm, GuestSignUpForm, HostEditForm, HostMessageForm, ScreeningForm, SendLinkForm
+from .forms import (
+    ContactHostForm,
+    GuestSignUpForm,
+    HostEditForm,
+    HostMessageForm,
+    ScreeningForm,
+    ScreeningReportForm,
+    SendLinkForm,
+)
 from .models import Screening
 
 TOUR_PAGE_SIZE = 20
@@ -201,6 +210,36 @@ def message_guests(request, token):
     return _manage_page(
         request, screening, token, form=HostEditForm(instance=screening), message_form=form, status=status
     )
+
+
+@private_page
+@require_http_methods(["GET", "HEAD", "POST"])
+def report(request, token):
+    """The host's report after the screening (linked from the email that asks for it)."""
+    screening = services.screening_for_token(token)
+    if screening is None:
+        return render(request, "events/link_invalid.html", status=404)
+    services.screening_confirm_email(screening)
+    request.alternate_paths = _token_paths(token, "events:report")
+    existing = services.screening_report_of(screening)
+    started = screening.starts_at <= timezone.now()
+    status = 200
+    if request.method == "POST" and started and not screening.is_cancelled:
+        form = ScreeningReportForm(request.POST, instance=existing)
+        if form.is_valid():
+            services.screening_report_save(screening=screening, data=form.cleaned_data)
+            return redirect(reverse("events:report", kwargs={"token": token}) + "?saved=1")
+        status = 400
+    else:
+        form = ScreeningReportForm(instance=existing)
+    context = {
+        "screening": screening,
+        "form": form,
+        "token": token,
+        "started": started,
+        "saved": request.GET.get("saved") == "1",
+    }
+    return render(request, "events/report.html", context, status=status)
 
 
 def _token_paths(token, name="events:manage"):

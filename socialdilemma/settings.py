@@ -233,6 +233,7 @@ PERIODIC_TASKS = {
     "faq.remove-old-unanswered-searches": ("faq.tasks.remove_old_unanswered_searches", 24 * 60 * 60),
     "events.remove-unconfirmed-guests": ("events.tasks.remove_unconfirmed_guests", 60 * 60),
     "events.send-reminders": ("events.tasks.send_reminders", 15 * 60),
+    "events.request-reports": ("events.tasks.request_reports", 60 * 60),
 }
 SCHEDULER_TICK_SECONDS = env.float("SCHEDULER_TICK_SECONDS", default=5)
 

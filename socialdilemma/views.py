@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
+from events.services import campaign_totals
+
 from .ratelimit import rate_window_seconds
 
 
@@ -28,6 +30,7 @@ def home(request):
         {
             "trailer_youtube_id": settings.TRAILER_YOUTUBE_ID,
             "trailer_play": request.GET.get("trailer") == "play",
+            "totals": campaign_totals(),
         },
     )
 

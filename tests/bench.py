@@ -66,6 +66,28 @@ end
 """
 
 
+# Every guest sign-up is a new address (see POST_SCRIPT); the screening's places never run out.
+GUEST_POST_SCRIPT = """
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_number", threads)
+end
+
+counter = 0
+request = function()
+  counter = counter + 1
+  local body = string.format("email=guest-RUN-%d-%d%%40example.org&name=Bench&accept_conduct=on&website=",
+    thread_number, counter)
+  return wrk.format("POST", "PATH", {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Sec-Fetch-Site"] = "same-origin",
+    ["Accept-Encoding"] = "gzip",
+  }, body)
+end
+"""
+
+
 def main():
     for tool in ("wrk", "curl"):
         if not shutil.which(tool):
@@ -128,6 +150,7 @@ def _env(redis_url):
         "EMAIL_URL": "dummymail://",
         "SITE_URL": "http://127.0.0.1:8000",
         "SCREENING_RATE_LIMIT": "100000000/h",
+        "GUEST_RATE_LIMIT": "100000000/h",
         "PORT": str(PORT),
     }
 
@@ -135,7 +158,7 @@ def _env(redis_url):
 SEED = """
 from datetime import timedelta
 from django.utils import timezone
-from events.models import NetflixTerms, Screening
+from events.models import Guest, NetflixTerms, Screening
 terms = NetflixTerms.objects.get()
 now = timezone.now()
 Screening.objects.bulk_create([
@@ -148,6 +171,8 @@ Screening.objects.bulk_create([
               email_confirmed_at=now, tour_status="approved", tour_reviewed_at=now)
     for n in range(1000)
 ])
+# Guests may sign up for the first one (the guest sign-up row).
+Screening.objects.filter(title="Screening number 0").update(places=1_000_000_000)
 """
 
 
@@ -244,6 +269,7 @@ def _load_rows(nginx_base):
         ("/de/faq/?q=daten", "/de/faq/?q=daten"),
         ("/de/tour/", "/de/tour/"),
         ("/de/screenings/register/ (GET)", "/de/screenings/register/"),
+        ("a screening's page", _screening_path()),
     ]
     for _label, path in pages:
         for _ in range(5):
@@ -258,7 +284,12 @@ def _load_rows(nginx_base):
     # Warmed up like the pages above (each worker's first registrations set up what later ones reuse).
     _wrk("/de/screenings/register/", script=_post_script(start), duration=2)
     post_label = f"registration POST ({CONNECTIONS} clients)"
-    turns = {label: [] for label, _path in [*pages, *[(label, None) for label in others], (post_label, None)]}
+    guest_label = f"guest sign-up POST ({CONNECTIONS} clients)"
+    join_path = _screening_path().split("-", 1)[0] + "/join/"
+    _wrk(join_path, script=_post_script(start, GUEST_POST_SCRIPT.replace("PATH", join_path)), duration=2)
+    labels = [*pages, *[(label, None) for label in others], (guest_label, None), (post_label, None)]
+    turns = {label: [] for label, _path in labels}
+    guests_before = _bench_guests()
     before = _bench_registrations()
     for round_number in range(1, ROUNDS + 1):
         print(f"  measuring every row, turn {round_number} of {ROUNDS} ...", flush=True)
@@ -266,23 +297,39 @@ def _load_rows(nginx_base):
             turns[label].append(_wrk(path))
         for label, (path, base, headers) in others.items():
             turns[label].append(_wrk(path, base=base, headers=headers))
+        guest_script = _post_script(start, GUEST_POST_SCRIPT.replace("PATH", join_path))
+        turns[guest_label].append(_wrk(join_path, script=guest_script))
         turns[post_label].append(_wrk("/de/screenings/register/", script=_post_script(start)))
     time.sleep(1)  # the last requests in flight when wrk stopped
     saved = _bench_registrations() - before
+    guests_saved = _bench_guests() - guests_before
     rows = []
     for label, path in pages:
         rows.append({**_combined(turns[label]), "label": label, "bytes": len(_get(path)[1])})
     for label in others:
         rows.append({**_combined(turns[label]), "label": label, "bytes": 0})
+    rows.append({**_combined(turns[guest_label]), "label": guest_label, "bytes": 0, "saved": guests_saved})
     rows.append({**_combined(turns[post_label]), "label": post_label, "bytes": 0, "saved": saved})
     return rows
 
 
-def _post_script(start):
+def _post_script(start, template=POST_SCRIPT):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(POST_SCRIPT.replace("RUN", uuid.uuid4().hex).replace("START", start))
+        script.write(template.replace("RUN", uuid.uuid4().hex).replace("START", start))
     atexit.register(os.remove, script.name)
     return script.name
+
+
+def _screening_path():
+    """The page of the screening guests sign up for in the bench (see SEED)."""
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{DATABASE}") as connection:
+        pk = connection.execute("SELECT id FROM events_screening WHERE title = 'Screening number 0'").fetchone()[0]
+    return f"/de/tour/{pk}-screening-number-0/"
+
+
+def _bench_guests():
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{DATABASE}") as connection:
+        return connection.execute("SELECT count(*) FROM events_guest WHERE email LIKE 'guest-%%'").fetchone()[0]
 
 
 def _bench_registrations():
@@ -385,7 +432,28 @@ for _turn in range(3):
     Screening.objects.filter(starts_at__gte=now + timedelta(minutes=10 + 100)).delete()
 small_ms, large_ms = statistics.median(small), statistics.median(large)
 print(f"tour {count} {small_ms:.2f} {small_queries} {large_ms:.2f} {large_queries}")
-add(99900, 100)
+# Query counts of the tour and a screening's page with 100 screenings without guests, then with 10,000
+# screenings of 100 guests each.
+def queries(path):
+    assert client.get(path).status_code == 200, path
+    return timed(client, path, repeat=1)[1]
+
+page = Screening.objects.order_by("pk").first().get_absolute_url()
+few = (queries("/de/tour/"), queries(page))
+add(9900, 100)
+screening_ids = list(Screening.objects.values_list("pk", flat=True))
+for start in range(0, len(screening_ids), 500):
+    Guest.objects.bulk_create([
+        Guest(screening_id=pk, email=f"g{pk}-{n}@example.org", language="de", conduct_accepted_at=now,
+              confirmed_at=now, status="confirmed" if n < 60 else "waiting", link_key=f"{pk}-{n}",
+              token_hash=f"{pk}-{n}")
+        for pk in screening_ids[start:start + 500] for n in range(100)], batch_size=10000)
+with connection.cursor() as cursor:
+    cursor.execute("VACUUM ANALYZE events_guest")
+settled()
+many = (queries("/de/tour/"), queries(page))
+print(f"guests {Screening.objects.count()} {Guest.objects.count()} {few[0]} {few[1]} {many[0]} {many[1]}")
+add(89900, 10000)
 settled()
 admin, _created = get_user_model().objects.get_or_create(username="bench", is_staff=True, is_superuser=True)
 client.force_login(admin)
@@ -508,6 +576,11 @@ def _print_report(reports, scale, seconds, worker):
         )
         print()
         print(f"Registration POSTs answered: {posts['requests']:,}; registrations saved: {posts['saved']:,}: {verdict}")
+        signups = rows[-2]
+        print(
+            f"Guest sign-up POSTs answered: {signups['requests']:,}; sign-ups saved: {signups['saved']:,} "
+            f"(each a new address; in flight as turns ended: at most {in_flight} more)"
+        )
         if extra:
             queries, first_visit = extra
             print()
@@ -519,13 +592,18 @@ def _print_report(reports, scale, seconds, worker):
                 f"({', '.join(f'{k} {v:,}' for k, v in first_visit['sizes'].items())}); "
                 f"render-blocking requests: {first_visit['render_blocking']}"
             )
-    tour, admin = scale["tour"], scale["admin"]
+    tour, admin, guests = scale["tour"], scale["admin"], scale["guests"]
     print()
     print(
         "Tour page, rendered (page cache off; median of 120 requests, the two sizes taken in turn; table vacuumed "
         f"and analysed, as autovacuum leaves it): {float(tour[1]):.2f} ms and {tour[2]} queries with 100 screenings, "
         f"{float(tour[3]):.2f} ms and {tour[4]} queries with {int(tour[0]):,} "
         f"({float(tour[3]) / float(tour[1]):.2f}x)"
+    )
+    print(
+        f"Queries per page (page cache off): the tour {guests[2]}, a screening's page {guests[3]} with 100 screenings "
+        f"and no guests; the tour {guests[4]}, a screening's page {guests[5]} with {int(guests[0]):,} screenings and "
+        f"{int(guests[1]):,} guests"
     )
     print(
         f"Admin registrations list with {int(admin[0]):,} rows: {admin[1]} ms, {admin[2]} queries; "

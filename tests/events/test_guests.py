@@ -282,3 +282,35 @@ def test_the_admin_shows_guests_read_only_and_the_export_counts_them(admin_clien
     values = dict(zip(header, row, strict=True))
     assert (values["places"], values["guests_with_place"], values["guests_waiting"]) == ("2", "2", "1")
     assert "erste@example.org" not in text
+
+
+def test_the_tour_and_a_screening_page_keep_their_query_counts_as_guests_grow(client, make_screening, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_CACHE_SECONDS = 0  # rendered every time
+
+    def queries(path):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    screening, _token = make_screening(approve=True, format="virtual", city="", country="", places=100)
+    small = (queries("/de/tour/"), queries(screening.get_absolute_url()))
+    now = timezone.now()
+    Guest.objects.bulk_create(
+        Guest(
+            screening=screening,
+            email=f"g{n}@example.org",
+            language="de",
+            status=Guest.Status.CONFIRMED if n < 100 else Guest.Status.WAITING,
+            conduct_accepted_at=now,
+            confirmed_at=now,
+            link_key=str(n),
+            token_hash=str(n),
+        )
+        for n in range(150)
+    )
+    for n in range(30):
+        make_screening(approve=True, title=f"Weitere {n}", email=f"h{n}@example.org")
+    assert (queries("/de/tour/"), queries(screening.get_absolute_url())) == small

@@ -1,0 +1,87 @@
+"""After the screening: the host's report, and the campaign's totals on the home page and in the admin."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.utils import timezone
+
+from events import services
+from events.models import Screening, ScreeningReport
+from tests.helpers import send_outbox
+
+pytestmark = pytest.mark.django_db
+
+
+def held(make_screening, hours_ago=4, **fields):
+    screening, token = make_screening(**fields)
+    Screening.objects.filter(pk=screening.pk).update(starts_at=timezone.now() - timedelta(hours=hours_ago))
+    screening.refresh_from_db()
+    return screening, token
+
+
+def test_the_host_is_asked_once_for_a_report_after_the_screening(client, make_screening):
+    screening, _token = held(make_screening, hours_ago=4, title="Abendvorführung")  # ended 2 hours ago
+    soon, _ = make_screening(title="Morgen")
+    long_ago, _ = held(make_screening, hours_ago=24 * 30, title="Lange her")
+    mail.outbox.clear()
+    # Two hours earlier it had only just ended: asked an hour after the end, not before.
+    assert services.screenings_request_reports(now=timezone.now() - timedelta(hours=2)) == 0
+    assert services.screenings_request_reports() == 1
+    assert services.screenings_request_reports() == 0  # once
+    send_outbox()
+    (message,) = mail.outbox
+    assert message.subject == "Wie war Ihre Vorführung „Abendvorführung“?"
+    link = re.search(r"http://testserver(/de/screenings/manage/[\w-]+/report/)", message.body).group(1)
+    page = client.get(link)
+    assert page.status_code == 200 and page["Cache-Control"] == "private, no-store"
+    form = {
+        "attendees": "23",
+        "rating": "5",
+        "what_worked": "Die Diskussion.",
+        "story": "Ein Schüler …",
+        "may_quote": "on",
+    }
+    response = client.post(link, form)
+    assert response.status_code == 302 and response["Location"].endswith("?saved=1")
+    report = ScreeningReport.objects.get(screening=screening)
+    assert (report.attendees, report.rating, report.may_quote) == (23, 5, True)
+    # Corrected later: the same report.
+    client.post(link, {**form, "attendees": "25"})
+    assert ScreeningReport.objects.get().attendees == 25
+    assert not ScreeningReport.objects.filter(screening__in=[soon, long_ago]).exists()
+
+
+def test_a_report_is_checked_and_keeps_what_was_typed(client, make_screening):
+    screening, token = held(make_screening)
+    url = f"/de/screenings/manage/{token}/report/"
+    response = client.post(url, {"attendees": "-3", "rating": "9", "story": "", "may_quote": "on"})
+    assert response.status_code == 400 and not ScreeningReport.objects.exists()
+    html = response.content.decode()
+    assert "<title>Fehler:" in html and 'value="-3"' in html
+    assert "Es gibt noch keine Geschichte zum Zitieren" in html
+
+
+def test_no_report_before_the_screening_or_for_a_cancelled_one(client, make_screening):
+    _screening, token = make_screening()
+    url = f"/de/screenings/manage/{token}/report/"
+    assert "wenn Ihre Vorführung begonnen hat" in client.get(url).content.decode()
+    client.post(url, {"attendees": "5", "rating": "3"})
+    assert not ScreeningReport.objects.exists()
+
+
+def test_totals_on_the_home_page_and_in_the_admin(client, admin_client, make_screening):
+    first, token = held(make_screening, expected_attendees=10, country="DE", city="Berlin")
+    held(make_screening, expected_attendees=7, country="AT", city="Wien", email="b@example.org", title="Zwei")
+    make_screening(expected_attendees=12, email="c@example.org", title="Bald")  # registered, not held yet
+    services.screening_report_save(screening=first, data={"attendees": 30, "rating": 4})
+    cache.delete(services.CAMPAIGN_TOTALS_KEY)
+    totals = services.campaign_totals()
+    assert totals == {"registered": 3, "held": 2, "people": 37, "reported": 1, "countries": 2}
+    html = " ".join(client.get("/de/").content.decode().split())
+    assert "<dt>Vorführungen gehalten</dt><dd>2</dd>" in html.replace("</dt> <dd>", "</dt><dd>")
+    assert "<dt>Erreichte Menschen</dt><dd>37</dd>" in html.replace("</dt> <dd>", "</dt><dd>")
+    listing = admin_client.get("/admin/events/screeningreport/").content.decode()
+    assert "Vorführungen registriert: 3" in listing and "Länder: 2" in listing
