@@ -145,6 +145,7 @@ class ScreeningAdmin(admin.ModelAdmin):
         "cancelled_at",
         "tour_reviewed_at",
         "start_in_event_zone",
+        "places",  # the host's to set (see services.screening_update); guests move up with it
         "emails",
         "anonymised_at",
         "created_at",
@@ -326,8 +327,8 @@ class ScreeningReportAdmin(admin.ModelAdmin):
         totals = services.campaign_totals()
         summary = (
             _(
-                "Screenings registered: %(registered)s · held: %(held)s · people reached: %(people)s "
-                "(from %(reported)s reports, else as expected) · countries: %(countries)s"
+                "Screenings registered: %(registered)s · held (as reported): %(held)s · people reached (as "
+                "reported): %(people)s · countries (of reported screenings): %(countries)s"
             )
             % totals
         )

@@ -24,8 +24,10 @@ def host_link(email):
         # Stored before the email leaves, so the link works in whichever copy arrives.
         Screening.objects.filter(pk=screening.pk).update(new_token_hash=Screening.hash_token(token))
     with translation.override(screening.language):
-        page = "events:report" if email.params.get("kind") == "report" else "events:manage"
-        link = settings.SITE_URL + reverse(page, kwargs={"token": token})
+        if email.params.get("kind") == "report":
+            link = settings.SITE_URL + reverse("events:report", kwargs={"token": services.report_token(screening)})
+        else:
+            link = settings.SITE_URL + reverse("events:manage", kwargs={"token": token})
     kind = email.params.get("kind") or ("confirmation" if screening.email_confirmed_at is None else "link")
     subject, text, html = services.link_email(screening, link=link, kind=kind)
     message = EmailMultiAlternatives(subject=subject, body=text)
@@ -54,7 +56,9 @@ def guest_email(email):
             "screening": screening,
             "link": settings.SITE_URL + reverse("events:guest", kwargs={"token": token}),
             "page": settings.SITE_URL + screening.get_absolute_url(),
-            "details": kind in GUEST_EMAILS_WITH_DETAILS,
+            # The link or the venue only ever to a guest with a place (a restored screening tells the
+            # waiting guests too, without them).
+            "details": kind in GUEST_EMAILS_WITH_DETAILS and guest.status == Guest.Status.CONFIRMED,
             "confirm_hours": settings.GUEST_CONFIRM_HOURS,
             "zone": screening.zone_label,
             "message": email.params.get("message", ""),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
@@ -21,6 +22,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django_countries import countries
 
+from socialdilemma.emailaddress import address_key
 from socialdilemma.pagecache import content_changed, per_content_version
 from socialdilemma.ratelimit import recipient_first_in
 from socialdilemma.taskqueue.services import email_enqueue, new_message_id
@@ -198,22 +200,39 @@ def screening_confirm_email(screening):
 
 
 def screening_update(*, screening, data):
-    """Apply a host's edit. A change to what the tour shows needs staff review again."""
-    public_changed = any(getattr(screening, field) != data[field] for field in PUBLIC_FIELDS if field in data)
-    more_places = data.get("places", screening.places) > screening.places
-    for field in EDITABLE_FIELDS:
-        if field in data:
-            setattr(screening, field, data[field])
-    if screening.format == Screening.Format.IN_PERSON:
-        screening.distancing_accepted_at = screening.distancing_accepted_at or timezone.now()
-        screening.online_url = ""
+    """Apply a host's edit. A change to what the tour shows needs staff review again.
+
+    The screening's row is locked and re-read, and only what the edit decides is written: a guest's
+    confirmation, a cancellation in another tab or the reminder's claim made meanwhile stay as they are,
+    and the places never drop below the guests who have one.
+    """
     was_on_tour = screening.shown_on_tour
-    if public_changed and screening.tour_status == Screening.TourStatus.APPROVED:
-        screening.tour_status = Screening.TourStatus.PENDING
-        screening.tour_reviewed_at = None
-    screening.save()
-    if more_places:
-        screening_places_changed(screening)
+    with transaction.atomic():
+        current = Screening.objects.select_for_update().get(pk=screening.pk)
+        public_changed = any(getattr(current, field) != data[field] for field in PUBLIC_FIELDS if field in data)
+        moved = "starts_at" in data and data["starts_at"] != current.starts_at
+        if "places" in data:
+            data = {**data, "places": max(data["places"], screening_places_taken(current))}
+        more_places = data.get("places", current.places) > current.places
+        changed = [field for field in EDITABLE_FIELDS if field in data]
+        for field in changed:
+            setattr(current, field, data[field])
+        if current.format == Screening.Format.IN_PERSON:
+            current.distancing_accepted_at = current.distancing_accepted_at or timezone.now()
+            current.online_url = ""
+            changed += ["distancing_accepted_at", "online_url"]
+        if public_changed and current.tour_status == Screening.TourStatus.APPROVED:
+            current.tour_status = Screening.TourStatus.PENDING
+            current.tour_reviewed_at = None
+            changed += ["tour_status", "tour_reviewed_at"]
+        if moved:
+            current.reminded_at = None  # a new start: remind again before it
+            changed.append("reminded_at")
+        current.save(update_fields=[*dict.fromkeys(changed), "updated_at"])
+        if more_places:
+            _promote_waiting(current)
+    for field in Screening._meta.concrete_fields:
+        setattr(screening, field.attname, getattr(current, field.attname))
     if was_on_tour or more_places:
         content_changed()
     return public_changed
@@ -260,6 +279,7 @@ def screening_restore(screening):
         screening.fingerprint = fingerprint
     screening.save(update_fields=["status", "cancelled_at", "fingerprint", "updated_at"])
     _tell_guests(screening, "screening_restored")
+    screening_places_changed(screening)  # places freed while it was cancelled
     if screening.shown_on_tour:
         content_changed()
     return True
@@ -451,6 +471,12 @@ def screenings_remove_personal_data(*, days=None, now=None):
         anonymised_at=now,
         updated_at=now,
     )
+    # What the host wrote in the report may name people: it goes too, except a story the host allowed
+    # the campaign to quote (without a name). Counts and ratings stay.
+    ScreeningReport.objects.filter(screening__starts_at__lt=cutoff).exclude(what_worked="", story="").update(
+        what_worked=""
+    )
+    ScreeningReport.objects.filter(screening__starts_at__lt=cutoff, may_quote=False).exclude(story="").update(story="")
     # Guests' addresses and names go with the host's; their statuses stay, as counts.
     Guest.objects.filter(screening__starts_at__lt=cutoff).exclude(email="").update(
         email="", name="", link_key="", token_hash=""
@@ -649,14 +675,15 @@ def guest_confirmation_expired(guest, now=None):
     return guest.status == Guest.Status.UNCONFIRMED and (now or timezone.now()) > deadline
 
 
-def guest_sign_up(*, screening, email, name, language):
+def guest_sign_up(*, screening, email, name, language, may_email=True):
     """Sign a visitor up for a screening; the place comes with the confirmation (see Guest).
 
     The same address again is the same sign-up and gets the same answer: an unconfirmed one is asked
     again to confirm, a confirmed one gets its link again, a cancelled one starts anew. Whoever signs up,
-    one address receives at most one such email per screening per GUEST_EMAIL_INTERVAL_SECONDS.
+    one address receives at most one such email per screening per GUEST_EMAIL_INTERVAL_SECONDS, and none
+    when the caller says it has had too many (may_email: the per-address limit across screenings).
     """
-    email = email.strip().lower()
+    email = address_key(email)
     now = timezone.now()
     with transaction.atomic():
         guest = Guest.objects.select_for_update().filter(screening=screening, email=email).first()
@@ -682,7 +709,10 @@ def guest_sign_up(*, screening, email, name, language):
             guest.confirmed_at = guest.cancelled_at = None
             guest.name, guest.language, guest.conduct_accepted_at = name, language, now
             guest.save()
-        if recipient_first_in(f"guest-sign-up:{screening.pk}", email, seconds=settings.GUEST_EMAIL_INTERVAL_SECONDS):
+        first_in = recipient_first_in(
+            f"guest-sign-up:{screening.pk}", email, seconds=settings.GUEST_EMAIL_INTERVAL_SECONDS
+        )
+        if may_email and first_in:
             _enqueue_guest_email(guest, "confirm" if guest.status == Guest.Status.UNCONFIRMED else "link")
     return guest
 
@@ -711,16 +741,19 @@ def guest_confirm(guest, now=None):
 
 
 def guest_cancel(guest, now=None):
-    """The guest cancels; a freed place goes to the first guest waiting, who is told by email."""
+    """The guest cancels (until the screening starts); a freed place goes to the first guest waiting,
+    who is told by email. The address and name are removed at once: nothing more is sent to them, and
+    signing up again starts a new sign-up."""
     now = now or timezone.now()
     with transaction.atomic():
         screening = Screening.objects.select_for_update().get(pk=guest.screening_id)
         guest = Guest.objects.select_for_update().get(pk=guest.pk)
-        if guest.status == Guest.Status.CANCELLED:
+        if guest.status == Guest.Status.CANCELLED or screening.starts_at <= now:
             return guest
         guest.status = Guest.Status.CANCELLED
         guest.cancelled_at = now
-        guest.save(update_fields=["status", "cancelled_at"])
+        guest.email = guest.name = ""
+        guest.save(update_fields=["status", "cancelled_at", "email", "name"])
         _promote_waiting(screening)
     content_changed()
     return guest
@@ -729,7 +762,7 @@ def guest_cancel(guest, now=None):
 def _promote_waiting(screening):
     """Give free places to waiting guests in the order they confirmed. The caller holds the screening's lock."""
     free = screening.places - screening_places_taken(screening)
-    if free <= 0 or screening.is_cancelled or screening.is_past:
+    if free <= 0 or screening.is_cancelled or screening.starts_at <= timezone.now():
         return []
     moved = list(screening.guests.filter(status=Guest.Status.WAITING).order_by("confirmed_at", "pk")[:free])
     for guest in moved:
@@ -839,7 +872,8 @@ def screenings_send_reminders(now=None):
                 continue  # another scheduler took it
             screening = Screening.objects.get(pk=pk)
             email_enqueue(
-                cause=f"{screening.email_about}:reminder",
+                # One per claim: a screening moved after its reminder is claimed, and reminded, again.
+                cause=f"{screening.email_about}:reminder:{now.isoformat()}",
                 renderer=HOST_EMAIL_RENDERER,
                 to=screening.email,
                 language=screening.language,
@@ -877,9 +911,29 @@ def screenings_request_reports(now=None):
         with transaction.atomic():
             if not Screening.objects.filter(pk=pk, report_requested_at__isnull=True).update(report_requested_at=now):
                 continue
-            _enqueue_link_email(Screening.objects.get(pk=pk), cause="report", new_link=True, kind="report")
+            _enqueue_link_email(Screening.objects.get(pk=pk), cause="report", kind="report")
         requested += 1
     return requested
+
+
+REPORT_SIGNING_NAMESPACE = "events.report"
+
+
+def report_token(screening):
+    """The report form's link: signed with the site's secret, so that it needs no stored token and
+    leaves the host's own link (token_hash, new_token_hash) alone."""
+    return signing.dumps(screening.pk, salt=REPORT_SIGNING_NAMESPACE)
+
+
+def screening_for_report_token(token):
+    """The screening of a report link, while its host link would work; otherwise None."""
+    try:
+        pk = signing.loads(
+            token, salt=REPORT_SIGNING_NAMESPACE, max_age=timedelta(days=settings.SCREENING_HOST_LINK_DAYS + 7)
+        )
+    except signing.BadSignature:
+        return None
+    return Screening.objects.filter(pk=pk, anonymised_at__isnull=True).first()
 
 
 def screening_report_of(screening):
@@ -897,8 +951,10 @@ CAMPAIGN_TOTALS_KEY = "events:campaign-totals"
 
 
 def campaign_totals():
-    """Aggregates for the home page and the admin: screenings registered and held, people reached
-    (reported, else expected), countries. Kept CAMPAIGN_TOTALS_SECONDS in the shared cache."""
+    """Aggregates for the home page and the admin: screenings registered (address confirmed), and from
+    the hosts' reports the screenings held, the people reached and their countries: counted only as
+    reported, so that nobody can inflate them by registering. Kept CAMPAIGN_TOTALS_SECONDS in the
+    shared cache."""
     totals = cache.get(CAMPAIGN_TOTALS_KEY)
     if totals is None:
         totals = _campaign_totals_now()
@@ -909,15 +965,10 @@ def campaign_totals():
 def _campaign_totals_now(now=None):
     now = now or timezone.now()
     confirmed = Screening.objects.filter(status=Screening.Status.CONFIRMED)
-    held = confirmed.filter(starts_at__lte=now)
-    people = held.aggregate(
-        people=Coalesce(Sum(Coalesce("report__attendees", "expected_attendees")), 0),
-        reported=Count("report"),
-    )
+    held = confirmed.filter(starts_at__lte=now, report__attendees__gt=0)
     return {
         "registered": confirmed.count(),
         "held": held.count(),
-        "people": people["people"],
-        "reported": people["reported"],
+        "people": held.aggregate(people=Coalesce(Sum("report__attendees"), 0))["people"],
         "countries": held.exclude(country="").values("country").distinct().count(),
     }

@@ -18,6 +18,7 @@ urlpatterns = [
     path("tour/<int:pk>/join/", views.join, name="join"),
     path("tour/<int:pk>/contact/", views.contact, name="contact"),
     path("screenings/manage/<str:token>/message/", views.message_guests, name="message-guests"),
-    path("screenings/manage/<str:token>/report/", views.report, name="report"),
+    path("screenings/report/<str:token>/", views.report, name="report"),
     path("screenings/guest/<str:token>/", views.guest, name="guest"),
+    path("screenings/guest/<str:token>/screening.ics", views.guest_ics, name="guest-ics"),
 ]

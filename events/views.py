@@ -13,6 +13,7 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from socialdilemma.emailaddress import address_key
 from socialdilemma.private import private_page
 from socialdilemma.ratelimit import client_limited, recipient_first_in, recipient_limited
 
@@ -26,7 +27,7 @@ from .forms import (
     ScreeningReportForm,
     SendLinkForm,
 )
-from .models import Screening
+from .models import Guest, Screening
 
 TOUR_PAGE_SIZE = 20
 CANNOT_COUNT = _(
@@ -216,10 +217,9 @@ def message_guests(request, token):
 @require_http_methods(["GET", "HEAD", "POST"])
 def report(request, token):
     """The host's report after the screening (linked from the email that asks for it)."""
-    screening = services.screening_for_token(token)
+    screening = services.screening_for_report_token(token)
     if screening is None:
         return render(request, "events/link_invalid.html", status=404)
-    services.screening_confirm_email(screening)
     request.alternate_paths = _token_paths(token, "events:report")
     existing = services.screening_report_of(screening)
     started = screening.starts_at <= timezone.now()
@@ -387,11 +387,18 @@ def join(request, pk):
     if client_limited(request, "guest-sign-up", rate=settings.GUEST_RATE_LIMIT, when_uncounted=False):
         form.add_error(None, TOO_MANY)
         return _screening_page(request, screening, form, status=429)
+    # However many screenings one address signs up for, it receives at most a few emails an hour; the
+    # answer stays the same either way.
+    address = address_key(form.cleaned_data["email"])
+    may_email = not recipient_limited(
+        request, "guest-sign-up", address, rate=settings.GUEST_ADDRESS_RATE_LIMIT, when_uncounted=False
+    )
     services.guest_sign_up(
         screening=screening,
-        email=form.cleaned_data["email"],
+        email=address,
         name=form.cleaned_data["name"],
         language=get_language(),
+        may_email=may_email,
     )
     return _signed_up(request, screening, form.cleaned_data["email"])
 
@@ -434,8 +441,19 @@ def guest(request, token):
         "waiting_position": services.guest_waiting_position(guest),
         "done": request.GET.get("done", ""),
         "confirm_hours": settings.GUEST_CONFIRM_HOURS,
+        "started": screening.starts_at <= timezone.now(),
+        "token": token,
     }
     return render(request, "events/guest.html", context)
+
+
+@private_page
+def guest_ics(request, token):
+    """The screening with its link or venue, for a guest with a place only."""
+    guest = services.guest_for_token(token)
+    if guest is None or guest.status != Guest.Status.CONFIRMED or guest.screening.is_cancelled:
+        raise Http404
+    return _ics_response(calendar.guest_calendar(guest.screening), "screening.ics")
 
 
 # Characters that could end a <script> element or start a comment in it, written as JSON escapes, so that

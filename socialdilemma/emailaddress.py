@@ -1,5 +1,7 @@
 """Email addresses the site sends to: ordinary ones at a domain name."""
 
+import contextlib
+
 from django import forms
 from django.core.validators import EmailValidator
 from django.utils.deconstruct import deconstructible
@@ -23,3 +25,13 @@ class OrdinaryEmailValidator(EmailValidator):
 
 class OrdinaryEmailField(forms.EmailField):
     default_validators = [OrdinaryEmailValidator()]
+
+
+def address_key(address):
+    """One spelling per mailbox, to count and compare addresses: the domain in its ASCII form (IDNA:
+    "bücher.de" and "xn--bcher-kva.de" are one domain) and the whole address in lower case."""
+    local_part, _at, domain = address.strip().rpartition("@")
+    # What cannot be encoded (the form's validator refuses it anyway) is compared as it is.
+    with contextlib.suppress(UnicodeError):
+        domain = domain.encode("idna").decode("ascii")
+    return f"{local_part}@{domain}".lower()

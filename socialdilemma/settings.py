@@ -315,6 +315,8 @@ SCREENING_RATE_LIMIT = env.str("SCREENING_RATE_LIMIT", default="10/h")
 GUEST_CONFIRM_HOURS = env.int("GUEST_CONFIRM_HOURS", default=48)
 GUEST_RATE_LIMIT = env.str("GUEST_RATE_LIMIT", default="10/h")
 GUEST_EMAIL_INTERVAL_SECONDS = env.int("GUEST_EMAIL_INTERVAL_SECONDS", default=60 * 60)
+# ... and at most this many sign-up emails, across all screenings.
+GUEST_ADDRESS_RATE_LIMIT = env.str("GUEST_ADDRESS_RATE_LIMIT", default="5/h")
 # Visitors writing to a host from the screening's page: per client, and per screening (the recipient).
 CONTACT_RATE_LIMIT = env.str("CONTACT_RATE_LIMIT", default="5/h")
 CONTACT_HOST_RATE_LIMIT = env.str("CONTACT_HOST_RATE_LIMIT", default="20/d")
@@ -417,7 +419,11 @@ PRIVACY_SUPERVISORY_AUTHORITY = [
 SERVER_LOG_DAYS = env.int("SERVER_LOG_DAYS", default=7)
 
 # Paths whose secret part must never reach a log line (the first group is kept): a host's private link.
-PRIVATE_PATH_PATTERNS = [r"(/screenings/manage/)[^/\s?#\"']+", r"(/screenings/guest/)[^/\s?#\"']+"]
+PRIVATE_PATH_PATTERNS = [
+    r"(/screenings/manage/)[^/\s?#\"']+",
+    r"(/screenings/guest/)[^/\s?#\"']+",
+    r"(/screenings/report/)[^/\s?#\"']+",
+]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

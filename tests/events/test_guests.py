@@ -314,3 +314,87 @@ def test_the_tour_and_a_screening_page_keep_their_query_counts_as_guests_grow(cl
     for n in range(30):
         make_screening(approve=True, title=f"Weitere {n}", email=f"h{n}@example.org")
     assert (queries("/de/tour/"), queries(screening.get_absolute_url())) == small
+
+
+def test_waiting_guests_never_receive_the_link_when_a_cancellation_is_undone(client, screening):
+    confirmed_guest(client, screening, "eins@example.org")
+    confirmed_guest(client, screening, "zwei@example.org")
+    confirmed_guest(client, screening, "drei@example.org")  # waiting: two places
+    services.screening_cancel(Screening.objects.get(pk=screening.pk))
+    mail.outbox.clear()
+    assert services.screening_restore(Screening.objects.get(pk=screening.pk))
+    send_outbox()
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    assert "geheimer-raum" in by_recipient["eins@example.org"].body
+    waiting = by_recipient["drei@example.org"]
+    assert "geheimer-raum" not in waiting.body and not waiting.attachments
+
+
+def test_a_place_freed_while_cancelled_goes_to_the_first_waiting_when_undone(client, screening):
+    first = confirmed_guest(client, screening, "eins@example.org")
+    confirmed_guest(client, screening, "zwei@example.org")
+    confirmed_guest(client, screening, "drei@example.org")
+    services.screening_cancel(Screening.objects.get(pk=screening.pk))
+    client.post(first, {"action": "cancel"})
+    services.screening_restore(Screening.objects.get(pk=screening.pk))
+    assert Guest.objects.get(email="drei@example.org").status == Guest.Status.CONFIRMED
+
+
+def test_an_edit_never_drops_places_below_the_guests_with_one_nor_undoes_what_happened_meanwhile(client, screening):
+    confirmed_guest(client, screening, "eins@example.org")
+    stale = Screening.objects.get(pk=screening.pk)  # the host page's copy, loaded before...
+    confirmed_guest(client, screening, "zwei@example.org")  # ...a second guest took the other place
+    Screening.objects.filter(pk=screening.pk).update(reminded_at=timezone.now())
+    services.screening_update(screening=stale, data={"places": 1, "title": "Neu"})
+    current = Screening.objects.get(pk=screening.pk)
+    assert current.places == 2 and current.title == "Neu"  # not below the two guests with a place
+    assert current.reminded_at is not None  # the reminder's claim stands
+
+
+def test_a_moved_screening_is_reminded_again(client, screening):
+    confirmed_guest(client, screening, "eins@example.org")
+    at = screening.starts_at - timedelta(hours=2)
+    assert services.screenings_send_reminders(now=at) == 1
+    later = screening.starts_at + timedelta(days=3)
+    services.screening_update(screening=Screening.objects.get(pk=screening.pk), data={"starts_at": later})
+    assert services.screenings_send_reminders(now=later - timedelta(hours=2)) == 1
+
+
+def test_spellings_of_one_mailbox_are_one_sign_up_and_emails_per_address_are_capped(client, make_screening, settings):
+    screening, _token = make_screening(approve=True, format="virtual", city="", country="", places=5)
+    for spelling in ("v@bücher.de", "V@xn--bcher-kva.de", " v@BÜCHER.de "):
+        assert sign_up(client, screening, email=spelling).status_code == 200
+    assert list(Guest.objects.values_list("email", flat=True)) == ["v@xn--bcher-kva.de"]
+    assert send_outbox() == 1
+    settings.GUEST_ADDRESS_RATE_LIMIT = "2/h"
+    others = [
+        make_screening(approve=True, format="virtual", city="", country="", places=5, title=f"S{n}")[0]
+        for n in range(3)
+    ]
+    answers = {sign_up(client, other, email="w@example.org").content.count(b"w@example.org") for other in others}
+    assert answers == {1}  # the same answer each time
+    assert send_outbox() == 2  # but only two emails to that address this hour
+
+
+def test_a_guest_who_cancels_is_forgotten_at_once_and_cannot_cancel_after_the_start(client, screening):
+    link = confirmed_guest(client, screening, "eins@example.org")
+    second = confirmed_guest(client, screening, "zwei@example.org")
+    client.post(link, {"action": "cancel"})
+    gone = Guest.objects.get(status=Guest.Status.CANCELLED)
+    assert (gone.email, gone.name) == ("", "")
+    assert "Sie haben Ihre Anmeldung abgesagt" in client.get(link).content.decode()
+    Screening.objects.filter(pk=screening.pk).update(starts_at=timezone.now() - timedelta(minutes=5))
+    client.post(second, {"action": "cancel"})
+    assert Guest.objects.get(email="zwei@example.org").status == Guest.Status.CONFIRMED
+
+
+def test_the_guests_calendar_file_has_the_link_and_only_guests_with_a_place_get_it(client, screening):
+    link = confirmed_guest(client, screening, "eins@example.org")
+    confirmed_guest(client, screening, "zwei@example.org")
+    confirmed_guest(client, screening, "drei@example.org")  # two places: this one waits
+    ics = client.get(link + "screening.ics")
+    assert ics.status_code == 200 and "geheimer-raum" in ics.content.decode()
+    third = Guest.objects.get(email="drei@example.org")
+    assert third.status == Guest.Status.WAITING
+    third_link = f"/de/screenings/guest/{services.guest_link_token(third.link_key)}/"
+    assert client.get(third_link + "screening.ics").status_code == 404

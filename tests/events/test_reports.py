@@ -23,7 +23,7 @@ def held(make_screening, hours_ago=4, **fields):
 
 
 def test_the_host_is_asked_once_for_a_report_after_the_screening(client, make_screening):
-    screening, _token = held(make_screening, hours_ago=4, title="Abendvorführung")  # ended 2 hours ago
+    screening, host_token = held(make_screening, hours_ago=4, title="Abendvorführung")  # ended 2 hours ago
     soon, _ = make_screening(title="Morgen")
     long_ago, _ = held(make_screening, hours_ago=24 * 30, title="Lange her")
     mail.outbox.clear()
@@ -34,7 +34,7 @@ def test_the_host_is_asked_once_for_a_report_after_the_screening(client, make_sc
     send_outbox()
     (message,) = mail.outbox
     assert message.subject == "Wie war Ihre Vorführung „Abendvorführung“?"
-    link = re.search(r"http://testserver(/de/screenings/manage/[\w-]+/report/)", message.body).group(1)
+    link = re.search(r"http://testserver(/de/screenings/report/[\w:-]+/)", message.body).group(1)
     page = client.get(link)
     assert page.status_code == 200 and page["Cache-Control"] == "private, no-store"
     form = {
@@ -52,11 +52,15 @@ def test_the_host_is_asked_once_for_a_report_after_the_screening(client, make_sc
     client.post(link, {**form, "attendees": "25"})
     assert ScreeningReport.objects.get().attendees == 25
     assert not ScreeningReport.objects.filter(screening__in=[soon, long_ago]).exists()
+    # The report's link leaves the host's own link working, and a forged one leads nowhere.
+    screening.refresh_from_db()
+    assert screening.new_token_hash == "" and client.get(f"/de/screenings/manage/{host_token}/").status_code == 200
+    assert client.get(link.replace("/report/", "/report/x")).status_code == 404
 
 
 def test_a_report_is_checked_and_keeps_what_was_typed(client, make_screening):
-    screening, token = held(make_screening)
-    url = f"/de/screenings/manage/{token}/report/"
+    screening, _token = held(make_screening)
+    url = f"/de/screenings/report/{services.report_token(screening)}/"
     response = client.post(url, {"attendees": "-3", "rating": "9", "story": "", "may_quote": "on"})
     assert response.status_code == 400 and not ScreeningReport.objects.exists()
     html = response.content.decode()
@@ -65,8 +69,8 @@ def test_a_report_is_checked_and_keeps_what_was_typed(client, make_screening):
 
 
 def test_no_report_before_the_screening_or_for_a_cancelled_one(client, make_screening):
-    _screening, token = make_screening()
-    url = f"/de/screenings/manage/{token}/report/"
+    screening, _token = make_screening()
+    url = f"/de/screenings/report/{services.report_token(screening)}/"
     assert "wenn Ihre Vorführung begonnen hat" in client.get(url).content.decode()
     client.post(url, {"attendees": "5", "rating": "3"})
     assert not ScreeningReport.objects.exists()
@@ -79,9 +83,27 @@ def test_totals_on_the_home_page_and_in_the_admin(client, admin_client, make_scr
     services.screening_report_save(screening=first, data={"attendees": 30, "rating": 4})
     cache.delete(services.CAMPAIGN_TOTALS_KEY)
     totals = services.campaign_totals()
-    assert totals == {"registered": 3, "held": 2, "people": 37, "reported": 1, "countries": 2}
+    # Held, people and countries count what hosts reported: registering alone inflates nothing.
+    assert totals == {"registered": 3, "held": 1, "people": 30, "countries": 1}
     html = " ".join(client.get("/de/").content.decode().split())
-    assert "<dt>Vorführungen gehalten</dt><dd>2</dd>" in html.replace("</dt> <dd>", "</dt><dd>")
-    assert "<dt>Erreichte Menschen</dt><dd>37</dd>" in html.replace("</dt> <dd>", "</dt><dd>")
+    assert "<dt>Vorführungen, die stattgefunden haben</dt><dd>1</dd>" in html.replace("</dt> <dd>", "</dt><dd>")
+    assert "<dt>Erreichte Menschen</dt><dd>30</dd>" in html.replace("</dt> <dd>", "</dt><dd>")
     listing = admin_client.get("/admin/events/screeningreport/").content.decode()
-    assert "Vorführungen registriert: 3" in listing and "Länder: 2" in listing
+    assert "Vorführungen registriert: 3" in listing and "Länder (der berichteten Vorführungen): 1" in listing
+
+
+def test_report_texts_go_with_the_personal_data_except_a_story_the_host_allowed_to_quote(make_screening):
+    quoted, _ = held(make_screening, title="Zitierbar")
+    private, _ = held(make_screening, title="Privat", email="p@example.org")
+    services.screening_report_save(
+        screening=quoted,
+        data={"attendees": 9, "rating": 5, "what_worked": "Tee", "story": "Ein Satz", "may_quote": True},
+    )
+    services.screening_report_save(
+        screening=private, data={"attendees": 4, "rating": 3, "what_worked": "Kekse", "story": "Anna sagte …"}
+    )
+    Screening.objects.update(starts_at=timezone.now() - timedelta(days=200))
+    services.screenings_remove_personal_data()
+    reports = {report.attendees: report for report in ScreeningReport.objects.all()}
+    assert (reports[9].what_worked, reports[9].story) == ("", "Ein Satz")
+    assert (reports[4].what_worked, reports[4].story, reports[4].rating) == ("", "", 3)
