@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django_countries import countries
 
 from socialdilemma.emailaddress import OrdinaryEmailField
+from socialdilemma.forms import ErrorSummaryMixin
 
 from . import timezones
 from .models import Screening, ScreeningReport
@@ -120,25 +121,6 @@ def _in_person_limit_hint():
 
 # The hint under the number of attendees (tied to it by aria-describedby), read when it is shown.
 in_person_limit_hint = lazy(_in_person_limit_hint, str)
-
-
-class ErrorSummaryMixin:
-    """What the error summary at the top of a refused form lists: each field with errors, by a short
-    name (a checkbox's label is a whole sentence), linked to its input."""
-
-    summary_names = {}
-
-    def error_summary(self):
-        summary = []
-        for field in self:
-            if not field.errors:
-                continue
-            target = field.auto_id
-            if isinstance(field.field.widget, forms.RadioSelect):
-                target = f"{target}_0"  # the first button: the group itself cannot take focus
-            name = self.summary_names.get(field.name, field.label)
-            summary.append((target, name, field.errors))
-        return summary
 
 
 class ScreeningForm(ErrorSummaryMixin, forms.Form):

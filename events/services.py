@@ -1,7 +1,6 @@
 """The screenings' rules: registering, the host's private link, the tour, emails and personal data."""
 
 import base64
-import csv
 import hmac
 import re
 import unicodedata
@@ -25,6 +24,7 @@ from django_countries import countries
 from socialdilemma.emailaddress import address_key
 from socialdilemma.pagecache import content_changed, per_content_version
 from socialdilemma.ratelimit import recipient_first_in
+from socialdilemma.spreadsheet import csv_lines
 from socialdilemma.taskqueue.services import email_enqueue, new_message_id
 
 from .models import ON_TOUR, SCREENING_DURATION, Guest, NetflixTerms, Resource, Screening, ScreeningReport
@@ -527,38 +527,14 @@ def guests_with_place_count():
     return _guest_count(Guest.Status.CONFIRMED)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def screenings_csv_rows(queryset):
-    """The rows of a CSV export, produced one at a time so that memory stays flat for any number of rows.
-
-    Every field is quoted, and every part of a cell that a spreadsheet could read as a formula is defused
-    (see _csv_cell).
-    """
-    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
-    yield writer.writerow([header for header, _field in CSV_COLUMNS])
+    """The lines of the screenings' CSV export (see socialdilemma.spreadsheet)."""
     # Counts of guests only: their addresses are never exported.
     queryset = queryset.annotate(
         guests_with_place=guests_with_place_count(), guests_waiting=_guest_count(Guest.Status.WAITING)
     )
     values = queryset.order_by("pk").values_list(*[field for _header, field in CSV_COLUMNS])
-    for row in values.iterator(chunk_size=2000):
-        yield writer.writerow([_csv_cell(value) for value in row])
-
-
-# A formula may start a cell, or any part of one that a spreadsheet splits off: it may assume another
-# separator than the comma (a German one takes ";"), or ignore the quotes. Spaces and quotes before the
-# sign do not stop it.
-_FORMULA_START = re.compile(r"""(^|[,;\t|\r\n])([ "']*)(?=[=+\-@\t\r])""")
-
-
-def _csv_cell(value):
-    """The text of a cell with an apostrophe before every sign that could start a formula (OWASP's advice)."""
-    text = "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
-    return _FORMULA_START.sub(r"\1\2'", text)
+    return csv_lines([header for header, _field in CSV_COLUMNS], values.iterator(chunk_size=2000))
 
 
 class ScreeningPage:

@@ -23,6 +23,7 @@ SITE_LINK_TARGETS = {
     "code-of-conduct": "code-of-conduct",
     "privacy": "privacy",
     "faq": "faq:index",
+    "newsletter": "newsletter:subscribe",
 }
 SITE_LINK = re.compile(r"\[([^\]]*)\]\(site:([a-z-]*)\)")
 

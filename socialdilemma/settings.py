@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "faq",
     "events",
     "consent",
+    "newsletter",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +235,7 @@ PERIODIC_TASKS = {
     "events.remove-unconfirmed-guests": ("events.tasks.remove_unconfirmed_guests", 60 * 60),
     "events.send-reminders": ("events.tasks.send_reminders", 15 * 60),
     "events.request-reports": ("events.tasks.request_reports", 60 * 60),
+    "newsletter.remove-unconfirmed": ("newsletter.tasks.remove_unconfirmed", 24 * 60 * 60),
 }
 SCHEDULER_TICK_SECONDS = env.float("SCHEDULER_TICK_SECONDS", default=5)
 
@@ -294,9 +296,13 @@ TRAILER_YOUTUBE_ID = env.str("TRAILER_YOUTUBE_ID", default="uaaC57tcci0")
 # worker, outside any request; a request's Host header never decides where a link points).
 SITE_URL = _required_in_production("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SCREENING_MAX_IN_PERSON = env.int("SCREENING_MAX_IN_PERSON", default=25)
-# Newsletter sign-ups whose address was never confirmed are removed after this many days (the privacy
-# page states it once the newsletter app is installed).
+# The newsletter: the confirmation link works this many days; requests never confirmed are removed after
+# NEWSLETTER_UNCONFIRMED_DAYS; one address receives at most one confirmation email in this many
+# seconds; subscription forms per client.
+NEWSLETTER_CONFIRM_DAYS = env.int("NEWSLETTER_CONFIRM_DAYS", default=7)
 NEWSLETTER_UNCONFIRMED_DAYS = env.int("NEWSLETTER_UNCONFIRMED_DAYS", default=30)
+NEWSLETTER_EMAIL_INTERVAL_SECONDS = env.int("NEWSLETTER_EMAIL_INTERVAL_SECONDS", default=60 * 60)
+NEWSLETTER_RATE_LIMIT = env.str("NEWSLETTER_RATE_LIMIT", default="10/h")
 # FAQ searches that found nothing, counted per day for staff (the words only, nothing about who searched):
 # kept this many days, and at most this many different ones a day.
 FAQ_UNANSWERED_SEARCH_DAYS = env.int("FAQ_UNANSWERED_SEARCH_DAYS", default=90)
@@ -423,6 +429,7 @@ PRIVATE_PATH_PATTERNS = [
     r"(/screenings/manage/)[^/\s?#\"']+",
     r"(/screenings/guest/)[^/\s?#\"']+",
     r"(/screenings/report/)[^/\s?#\"']+",
+    r"(/newsletter/(?:confirm|unsubscribe)/)[^/\s?#\"']+",
 ]
 LOGGING = {
     "version": 1,

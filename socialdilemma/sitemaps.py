@@ -15,6 +15,7 @@ class PageSitemap(Sitemap):
         "events:screenings",
         "events:register",
         "events:tour",
+        "newsletter:subscribe",
         "consent:settings",
         "privacy",
         "code-of-conduct",

@@ -35,6 +35,7 @@ urlpatterns += i18n_patterns(
     path("imprint/", views.imprint, name="imprint"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("faq/", include("faq.urls")),
+    path("newsletter/", include("newsletter.urls")),
     path("cookies/", include("consent.urls")),
     path("", include("events.urls")),
 )

@@ -8,6 +8,7 @@ PUBLIC_PAGES = [
     "events:register",
     "events:send-link",
     "events:tour",
+    "newsletter:subscribe",
     "privacy",
     "code-of-conduct",
     "imprint",
@@ -15,4 +16,4 @@ PUBLIC_PAGES = [
 ]
 
 # Pages with a public form: like every other public page they set no cookie (no CSRF token).
-PAGES_WITH_FORMS = {"events:register", "events:send-link", "consent:settings"}
+PAGES_WITH_FORMS = {"events:register", "events:send-link", "consent:settings", "newsletter:subscribe"}

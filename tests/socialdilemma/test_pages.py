@@ -385,10 +385,10 @@ def test_a_rate_limits_window_is_read_as_django_ratelimit_reads_it(rate, seconds
     assert rate_window_seconds(rate) == seconds == _split_rate(rate)[1]
 
 
-def test_privacy_describes_the_newsletter_only_once_there_is_one(client, settings):
-    # Until the newsletter app exists, the page must not describe processing that does not happen.
-    html = text(page(client, "/en/privacy/"))
-    assert "Newsletter" not in html and "newsletter" not in html
+def test_privacy_describes_the_newsletter_with_its_retention(client, settings):
+    settings.NEWSLETTER_UNCONFIRMED_DAYS = 14
+    html = text(page(client, "/de/privacy/"))
+    assert "Newsletter" in html and "Eine nicht bestätigte Anmeldung wird nach 14 Tagen gelöscht." in html
 
 
 def test_privacy_reads_every_rate_django_ratelimit_accepts(client, settings):

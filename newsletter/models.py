@@ -1,0 +1,48 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+# The outbox's name for a subscriber's emails is this prefix and the subscriber's id.
+EMAIL_ABOUT_PREFIX = "newsletter.subscriber:"
+
+
+class Subscriber(models.Model):
+    """A newsletter subscription with its proof of consent (double opt-in, as German law expects).
+
+    Kept: when it was asked for and confirmed, the exact consent text shown and its version, the
+    language. No IP address. Unconfirmed requests are removed after NEWSLETTER_UNCONFIRMED_DAYS; an
+    unsubscribed address is forgotten at once (subscribing again needs a new double opt-in).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Subscribed")
+
+    email = models.EmailField(_("email"), max_length=254)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(_("requested at"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    consent_text = models.TextField(_("consent text shown"))
+    consent_version = models.CharField(_("consent version"), max_length=20)
+    # The private links (confirm, unsubscribe): the token is derived from link_key with the site's
+    # secret, so that every email can carry it; only its hash is looked up.
+    link_key = models.CharField(max_length=64, editable=False)
+    token_hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("subscriber")
+        verbose_name_plural = _("subscribers")
+        constraints = [
+            models.UniqueConstraint(fields=["email"], name="newsletter_subscriber_once"),
+            models.UniqueConstraint(fields=["token_hash"], condition=~Q(token_hash=""), name="newsletter_token"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def email_about(self):
+        return f"{EMAIL_ABOUT_PREFIX}{self.pk}"
