@@ -36,15 +36,30 @@ def unknown_site_links(text):
     return sorted({name for _label, name in SITE_LINK.findall(text) if name not in SITE_LINK_TARGETS})
 
 
-def _resolve_site_links(text):
+def _resolve_site_links(text, base=""):
     def replace(match):
         label, name = match.groups()
         try:
-            return f"[{label}]({reverse(SITE_LINK_TARGETS[name])})"
+            return f"[{label}]({base}{reverse(SITE_LINK_TARGETS[name])})"
         except (KeyError, NoReverseMatch):
             return label
 
     return SITE_LINK.sub(replace, text)
+
+
+def markdown_for_email(text, base):
+    """(plain text, safe HTML) of a Markdown text for an email in the active language: the Markdown
+    itself reads as the text part; site: links become absolute addresses under `base` (SITE_URL)."""
+    resolved = _resolve_site_links(text or "", base)
+    rendered = markdown_lib.markdown(resolved, output_format="html")
+    html = nh3.clean(
+        rendered,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
+    return resolved, mark_safe(html)  # noqa: S308 - sanitized by nh3 above
 
 
 @lru_cache(maxsize=4096)

@@ -1,11 +1,19 @@
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.http import StreamingHttpResponse
+from django.utils import translation
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
+from faq.markdown import markdown_for_email
 from socialdilemma.spreadsheet import csv_lines
+from socialdilemma.taskqueue.models import Email
 
-from .models import Subscriber
+from . import services
+from .models import Issue, Subscriber
 
 
 @admin.register(Subscriber)
@@ -44,3 +52,59 @@ class SubscriberAdmin(admin.ModelAdmin):
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="newsletter-subscribers.csv"'
         return response
+
+
+@admin.register(Issue)
+class IssueAdmin(TranslationAdmin):
+    """Write an issue in both languages, preview it, send a test to yourself, then send it. Sending queues
+    one email per confirmed subscriber (in their language) through the task queue; the progress below
+    counts them as the worker sends them."""
+
+    list_display = ("subject", "status", "created_at", "sent_at")
+    fields = ("subject", "body", "status", "preview", "progress", "sending_started_at", "sent_at")
+    readonly_fields = ("status", "preview", "progress", "sending_started_at", "sent_at")
+    actions = ("send_test_to_me", "send_to_subscribers")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != Issue.Status.DRAFT:
+            # What went out stays as it was sent.
+            return (*self.readonly_fields, "subject_de", "subject_en", "body_de", "body_en")
+        return self.readonly_fields
+
+    @admin.display(description=_("preview"))
+    def preview(self, issue):
+        if issue.pk is None:
+            return "–"
+        parts = []
+        for code, name in settings.LANGUAGES:
+            with translation.override(code):
+                _text, html = markdown_for_email(getattr(issue, f"body_{code}"), settings.SITE_URL)
+            parts.append(format_html("<h3>{}: {}</h3><div>{}</div>", name, getattr(issue, f"subject_{code}"), html))
+        return format_html_join("", "{}", ((part,) for part in parts))
+
+    @admin.display(description=_("progress"))
+    def progress(self, issue):
+        if issue.pk is None:
+            return "–"
+        counts = services.issue_progress(issue)
+        return ", ".join(f"{Email.Status(status).label}: {number}" for status, number in counts.items())
+
+    @admin.action(description=_("Send a test of the selected issue to me (both languages)"))
+    def send_test_to_me(self, request, queryset):
+        if not request.user.email:
+            self.message_user(request, _("Your staff account has no email address."), messages.ERROR)
+            return
+        for issue in queryset:
+            for code, _name in settings.LANGUAGES:
+                services.issue_send_test(issue=issue, to=request.user.email, language=code)
+        self.message_user(request, _("The test is on its way to %(email)s.") % {"email": request.user.email})
+
+    @admin.action(description=_("Send the selected issue to all confirmed subscribers"))
+    def send_to_subscribers(self, request, queryset):
+        started = [issue for issue in queryset if services.issue_start_sending(issue)]
+        LogEntry.objects.log_actions(request.user.pk, started, CHANGE, change_message="Sent to subscribers")
+        self.message_user(
+            request,
+            ngettext("%(count)d issue is being sent.", "%(count)d issues are being sent.", len(started))
+            % {"count": len(started)},
+        )

@@ -46,3 +46,34 @@ class Subscriber(models.Model):
     @property
     def email_about(self):
         return f"{EMAIL_ABOUT_PREFIX}{self.pk}"
+
+
+class Issue(models.Model):
+    """A newsletter issue, written by staff in both languages (Markdown, sanitised like the FAQ) and sent
+    to the confirmed subscribers of each language through the task queue."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(
+        _("text"), max_length=20000, help_text=_("Markdown: links, lists, emphasis; site: links as in the FAQ.")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sending_started_at = models.DateTimeField(_("sending started at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("all queued at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("newsletter issue")
+        verbose_name_plural = _("newsletter issues")
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def email_about(self):
+        return f"newsletter.issue:{self.pk}"

@@ -8,14 +8,16 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from socialdilemma.emailaddress import address_key
 from socialdilemma.ratelimit import recipient_first_in
-from socialdilemma.taskqueue.services import email_enqueue
+from socialdilemma.taskqueue.models import Email
+from socialdilemma.taskqueue.services import deliver_on_commit, email_enqueue, new_message_id
 
-from .models import Subscriber
+from .models import Issue, Subscriber
 
 EMAIL_RENDERER = "newsletter.emails.subscriber_email"
 # The consent a subscriber gives, shown above the form; its exact words and version are kept with the
@@ -128,3 +130,81 @@ def _enqueue(subscriber, kind):
         params={"subscriber": subscriber.pk, "kind": kind},
         about=subscriber.email_about,
     )
+
+
+# --- Issues ------------------------------------------------------------------------------------------
+
+ISSUE_RENDERER = "newsletter.emails.issue_email"
+ISSUE_BATCH = 500
+
+
+def issue_send_test(*, issue, to, language):
+    """A copy of the issue in one language to a staff member, before it goes out."""
+    return email_enqueue(
+        cause=f"{issue.email_about}:test:{uuid.uuid4().hex}",
+        renderer=ISSUE_RENDERER,
+        to=to,
+        language=language,
+        params={"issue": issue.pk, "test": True},
+        about=issue.email_about,
+    )
+
+
+def issue_start_sending(issue):
+    """Mark the issue as sending and let the worker queue it for every confirmed subscriber. Returns False
+    when it was already sent or being sent."""
+    from .tasks import send_issue
+
+    with transaction.atomic():
+        started = Issue.objects.filter(pk=issue.pk, status=Issue.Status.DRAFT).update(
+            status=Issue.Status.SENDING, sending_started_at=timezone.now()
+        )
+        if started:
+            transaction.on_commit(lambda: send_issue.enqueue(issue.pk), robust=True)
+    return bool(started)
+
+
+def issue_queue_emails(issue_id):
+    """Queue the issue for every confirmed subscriber, in batches, each subscriber once: the outbox's
+    unique cause (issue and subscriber) makes a resumed or repeated run skip whoever has it already, and
+    the issue's row is locked so that two runs never overlap. Returns how many emails were queued now."""
+    queued = 0
+    with transaction.atomic():
+        issue = Issue.objects.select_for_update().filter(pk=issue_id, status=Issue.Status.SENDING).first()
+        if issue is None:
+            return 0
+        subscribers = Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED).order_by("pk")
+        last = 0
+        while True:
+            batch = list(subscribers.filter(pk__gt=last).values_list("pk", "email", "language")[:ISSUE_BATCH])
+            if not batch:
+                break
+            last = batch[-1][0]
+            causes = {pk: f"{issue.email_about}:{pk}" for pk, _email, _language in batch}
+            have = set(Email.objects.filter(cause__in=causes.values()).values_list("cause", flat=True))
+            emails = Email.objects.bulk_create(
+                Email(
+                    cause=causes[pk],
+                    renderer=ISSUE_RENDERER,
+                    to=email,
+                    language=language,
+                    params={"issue": issue.pk, "subscriber": pk},
+                    about=issue.email_about,
+                    message_id=new_message_id(),
+                )
+                for pk, email, language in batch
+                if causes[pk] not in have
+            )
+            deliver_on_commit([email.pk for email in emails])
+            queued += len(emails)
+        issue.status = Issue.Status.SENT
+        issue.sent_at = timezone.now()
+        issue.save(update_fields=["status", "sent_at"])
+    return queued
+
+
+def issue_progress(issue):
+    """{status: number} of the issue's emails in the outbox (tests to staff left out)."""
+    emails = Email.objects.filter(about=issue.email_about).exclude(params__has_key="test")
+    counts = dict(emails.values_list("status").annotate(number=Count("pk")))
+    return {status: counts.get(status, 0) for status in Email.Status.values}

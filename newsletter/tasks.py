@@ -8,3 +8,8 @@ from . import services
 @task()
 def remove_unconfirmed():
     return services.subscribers_remove_unconfirmed()
+
+
+@task()
+def send_issue(issue_id):
+    return services.issue_queue_emails(issue_id)

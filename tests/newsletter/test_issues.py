@@ -1,0 +1,117 @@
+"""Staff write an issue, preview it, test it, and send it once to every confirmed subscriber."""
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from newsletter import services
+from newsletter.models import Issue, Subscriber
+from socialdilemma.taskqueue.models import Email
+from tests.helpers import send_outbox
+
+pytestmark = pytest.mark.django_db
+
+
+def subscriber(email, language="de", status="confirmed"):
+    now = timezone.now()
+    return Subscriber.objects.create(
+        email=email,
+        language=language,
+        status=status,
+        requested_at=now,
+        confirmed_at=now if status == "confirmed" else None,
+        consent_text="x",
+        consent_version="1",
+        link_key=email,
+        token_hash=email,
+    )
+
+
+@pytest.fixture
+def issue():
+    return Issue.objects.create(
+        subject_de="Neues vom Film",
+        subject_en="News about the film",
+        body_de="Hallo! [Jetzt registrieren](site:register) <script>alert(1)</script>",
+        body_en="Hello! [Register now](site:register)",
+    )
+
+
+def test_an_issue_reaches_each_confirmed_subscriber_once_in_their_language(issue, django_capture_on_commit_callbacks):
+    subscriber("de1@example.org")
+    subscriber("en1@example.org", language="en")
+    subscriber("offen@example.org", status="pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.issue_start_sending(issue)
+    assert not services.issue_start_sending(issue)  # not twice
+    issue.refresh_from_db()
+    assert issue.status == "sent"  # the tests' task backend queues at once
+    send_outbox()
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    assert set(by_recipient) == {"de1@example.org", "en1@example.org"}
+    german = by_recipient["de1@example.org"]
+    assert german.subject == "Neues vom Film" and "http://testserver/de/screenings/register/" in german.body
+    html = german.alternatives[0][0]
+    assert 'href="http://testserver/de/screenings/register/"' in html and "<script>" not in html
+    assert by_recipient["en1@example.org"].subject == "News about the film"
+    assert german.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert german.extra_headers["List-Unsubscribe"].startswith("<http://testserver/de/newsletter/unsubscribe/")
+
+
+def test_an_interrupted_sending_resumes_without_sending_anyone_twice(issue):
+    for n in range(1200):
+        subscriber(f"leser{n}@example.org")
+    Issue.objects.filter(pk=issue.pk).update(status="sending")
+    # As if a first run had queued the first batch and stopped.
+    services.ISSUE_BATCH, batch = 500, services.ISSUE_BATCH
+    first = Subscriber.objects.order_by("pk")[:500]
+    Email.objects.bulk_create(
+        Email(
+            cause=f"{issue.email_about}:{s.pk}",
+            renderer=services.ISSUE_RENDERER,
+            to=s.email,
+            language="de",
+            params={"issue": issue.pk, "subscriber": s.pk},
+            about=issue.email_about,
+            message_id=f"<{s.pk}@test>",
+        )
+        for s in first
+    )
+    assert services.issue_queue_emails(issue.pk) == 700
+    assert services.issue_queue_emails(issue.pk) == 0  # sent: nothing more
+    assert Email.objects.filter(about=issue.email_about).count() == 1200
+    assert services.issue_progress(issue)["waiting"] == 1200
+    services.ISSUE_BATCH = batch
+
+
+def test_a_subscriber_who_unsubscribes_meanwhile_is_not_sent_to(issue):
+    leaving = subscriber("weg@example.org")
+    subscriber("bleibt@example.org")
+    Issue.objects.filter(pk=issue.pk).update(status="sending")
+    assert services.issue_queue_emails(issue.pk) == 2  # queued; the worker has not sent them yet
+    services.subscription_end(leaving)
+    send_outbox()
+    assert [message.to for message in mail.outbox] == [["bleibt@example.org"]]
+    assert services.issue_progress(issue)["dropped"] == 1
+
+
+def test_staff_preview_send_a_test_to_themselves_and_send(
+    admin_client, admin_user, issue, django_capture_on_commit_callbacks
+):
+    subscriber("de1@example.org")
+    page = admin_client.get(f"/admin/newsletter/issue/{issue.pk}/change/").content.decode()
+    assert "Neues vom Film" in page and "News about the film" in page
+    assert "<script>alert(1)</script>" not in page  # the preview is sanitised, the text field escaped
+    admin_user.email = "redaktion@example.org"
+    admin_user.save()
+    admin_client.post("/admin/newsletter/issue/", {"action": "send_test_to_me", "_selected_action": [issue.pk]})
+    send_outbox()
+    assert sorted(message.subject for message in mail.outbox) == ["Neues vom Film", "News about the film"]
+    assert all(message.to == ["redaktion@example.org"] for message in mail.outbox)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post("/admin/newsletter/issue/", {"action": "send_to_subscribers", "_selected_action": [issue.pk]})
+    send_outbox()
+    assert [message.to for message in mail.outbox] == [["de1@example.org"]]
+    page = admin_client.get(f"/admin/newsletter/issue/{issue.pk}/change/").content.decode()
+    assert "Gesendet: 1" in page or "gesendet: 1" in page.lower()
