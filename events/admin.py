@@ -54,10 +54,17 @@ class NetflixTermsAdmin(TranslationAdmin):
 @admin.register(Resource)
 class ResourceAdmin(TranslationAdmin):
     formfield_overrides = HTTPS_URLS
-    list_display = ("title", "kind", "available_from", "published", "position")
+    list_display = ("title", "kind", "audience", "available_from", "published", "position")
     list_editable = ("published", "position")
-    list_filter = ("kind", "published")
-    fields = ("kind", ("title_de", "title_en"), ("url_de", "url_en"), "available_from", ("published", "position"))
+    list_filter = ("kind", "audience", "published")
+    fields = (
+        "kind",
+        ("title_de", "title_en"),
+        ("url_de", "url_en"),
+        "audience",
+        "available_from",
+        ("published", "position"),
+    )
 
 
 class UpcomingFilter(admin.SimpleListFilter):

@@ -51,7 +51,12 @@ class NetflixTerms(models.Model):
 
 
 class Resource(models.Model):
-    """Material for registered hosts: guides, bonus clips, the 40-minute version."""
+    """Material for screenings: guides, bonus clips, the 40-minute version. Staff decide who sees it:
+    everyone (the public resources page), or registered hosts only (their host page)."""
+
+    class Audience(models.TextChoices):
+        EVERYONE = "everyone", _("Everyone (public resources page)")
+        HOSTS = "hosts", _("Registered hosts only")
 
     class Kind(models.TextChoices):
         PLANNING_GUIDE = "planning_guide", _("Planning guide")
@@ -66,11 +71,12 @@ class Resource(models.Model):
     available_from = models.DateField(_("available from"), null=True, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
     published = models.BooleanField(_("published"), default=True)
+    audience = models.CharField(_("for"), max_length=20, choices=Audience.choices, default=Audience.HOSTS)
 
     class Meta:
         ordering = ["position", "pk"]
-        verbose_name = _("resource for hosts")
-        verbose_name_plural = _("resources for hosts")
+        verbose_name = _("resource")
+        verbose_name_plural = _("resources")
 
     def __str__(self):
         return self.title

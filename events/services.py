@@ -440,6 +440,13 @@ def _where_sql(condition):
     return query.build_where(condition).as_sql(compiler, connection)
 
 
+def resources_public(today=None):
+    """Published resources for everyone (the public resources page); each knows whether it is available yet."""
+    today = today or timezone.localdate()
+    public = Resource.objects.filter(published=True, audience=Resource.Audience.EVERYONE)
+    return [(resource, resource.is_available(today)) for resource in public]
+
+
 def resources_for_hosts(today=None):
     """Published resources; each knows whether it is available yet."""
     today = today or timezone.localdate()

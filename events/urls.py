@@ -12,6 +12,7 @@ urlpatterns = [
     path("screenings/manage/<str:token>/cancel/", views.cancel, name="cancel"),
     path("screenings/manage/<str:token>/restore/", views.restore, name="restore"),
     path("tour/", views.tour, name="tour"),
+    path("resources/", views.resources, name="resources"),
     path("tour/feed.ics", views.tour_feed, name="tour-feed"),
     path("tour/<int:pk>.ics", views.screening_ics, name="screening-ics"),
     path("tour/<int:pk>-<str:slug>/", views.screening, name="screening"),

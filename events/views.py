@@ -48,6 +48,11 @@ def _limited(request, group, *, when_uncounted):
     return client_limited(request, group, rate=settings.SCREENING_RATE_LIMIT, when_uncounted=when_uncounted)
 
 
+def resources(request):
+    """The guides and clips that staff made public: the discussion guide, say, without registering."""
+    return render(request, "events/resources.html", {"resources": services.resources_public()})
+
+
 def screenings(request):
     return render(
         request,

@@ -24,6 +24,7 @@ SITE_LINK_TARGETS = {
     "privacy": "privacy",
     "faq": "faq:index",
     "newsletter": "newsletter:subscribe",
+    "resources": "events:resources",
 }
 SITE_LINK = re.compile(r"\[([^\]]*)\]\(site:([a-z-]*)\)")
 
@@ -59,6 +60,8 @@ def markdown_for_email(text, base):
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
+    # Any link within the site becomes absolute: a mail program has no site to resolve "/de/faq/" against.
+    html = html.replace('href="/', f'href="{base}/')
     return resolved, mark_safe(html)  # noqa: S308 - sanitized by nh3 above
 
 

@@ -1,7 +1,11 @@
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+# An email's subject is one line: a line break would make every email of the issue fail.
+single_line = RegexValidator(r"[\r\n\x00-\x1f\x7f]", inverse_match=True, message=_("Please use a single line."))
 
 # The outbox's name for a subscriber's emails is this prefix and the subscriber's id.
 EMAIL_ABOUT_PREFIX = "newsletter.subscriber:"
@@ -57,7 +61,7 @@ class Issue(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
 
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=200, validators=[single_line])
     body = models.TextField(
         _("text"), max_length=20000, help_text=_("Markdown: links, lists, emphasis; site: links as in the FAQ.")
     )

@@ -1,8 +1,6 @@
 """The newsletter's rules: double opt-in with proof of consent, one-click unsubscribe."""
 
-import base64
 import hashlib
-import hmac
 import uuid
 from datetime import timedelta
 
@@ -36,8 +34,10 @@ def consent_text(language):
 
 
 def link_token(link_key):
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"newsletter.link:{link_key}".encode(), "sha256").digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    """The subscriber's private links carry the random link key itself (128 bits): unlike a token derived
+    from SECRET_KEY, it keeps working when the secret is rotated, and an unsubscribe link must never stop
+    working."""
+    return link_key
 
 
 def _token_hash(token):
@@ -50,7 +50,7 @@ def subscriber_for_token(token):
     return Subscriber.objects.filter(token_hash=_token_hash(token)).first()
 
 
-def subscription_request(*, email, language, now=None):
+def subscription_request(*, email, language, page_language=None, now=None):
     """Ask for a subscription: a confirmation email with a link valid NEWSLETTER_CONFIRM_DAYS.
 
     The same address again gets the same answer and no second subscription: a pending one is asked to
@@ -59,11 +59,12 @@ def subscription_request(*, email, language, now=None):
     """
     now = now or timezone.now()
     email = address_key(email)
-    text = consent_text(language)
+    text = consent_text(page_language or language)  # the words the page showed
     with transaction.atomic():
         subscriber = Subscriber.objects.select_for_update().filter(email=email).first()
+        created = False
         if subscriber is None:
-            link_key = uuid.uuid4().hex
+            link_key = uuid.uuid4().hex + uuid.uuid4().hex
             try:
                 with transaction.atomic():
                     subscriber = Subscriber.objects.create(
@@ -75,16 +76,17 @@ def subscription_request(*, email, language, now=None):
                         link_key=link_key,
                         token_hash=_token_hash(link_token(link_key)),
                     )
+                    created = True
             except IntegrityError:
                 subscriber = Subscriber.objects.select_for_update().get(email=email)
-        elif subscriber.status == Subscriber.Status.PENDING:
-            # The request that counts is the newest, with the words shown this time.
-            subscriber.requested_at, subscriber.language = now, language
-            subscriber.consent_text, subscriber.consent_version = text, CONSENT_VERSION
-            subscriber.save(update_fields=["requested_at", "language", "consent_text", "consent_version"])
         pending = subscriber.status == Subscriber.Status.PENDING
         interval = settings.NEWSLETTER_EMAIL_INTERVAL_SECONDS
         if pending and recipient_first_in("newsletter-confirm", email, seconds=interval):
+            if not created:
+                # Asked again and a new email goes out: that request, with the words shown now, counts.
+                subscriber.requested_at, subscriber.language = now, language
+                subscriber.consent_text, subscriber.consent_version = text, CONSENT_VERSION
+                subscriber.save(update_fields=["requested_at", "language", "consent_text", "consent_version"])
             _enqueue(subscriber, "confirm")
     return subscriber
 
@@ -136,6 +138,7 @@ def _enqueue(subscriber, kind):
 
 ISSUE_RENDERER = "newsletter.emails.issue_email"
 ISSUE_BATCH = 500
+ISSUE_RESUME_AFTER = timedelta(minutes=10)
 
 
 def issue_send_test(*, issue, to, language):
@@ -165,42 +168,59 @@ def issue_start_sending(issue):
 
 
 def issue_queue_emails(issue_id):
-    """Queue the issue for every confirmed subscriber, in batches, each subscriber once: the outbox's
-    unique cause (issue and subscriber) makes a resumed or repeated run skip whoever has it already, and
-    the issue's row is locked so that two runs never overlap. Returns how many emails were queued now."""
-    queued = 0
-    with transaction.atomic():
-        issue = Issue.objects.select_for_update().filter(pk=issue_id, status=Issue.Status.SENDING).first()
-        if issue is None:
-            return 0
-        subscribers = Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED).order_by("pk")
-        last = 0
-        while True:
-            batch = list(subscribers.filter(pk__gt=last).values_list("pk", "email", "language")[:ISSUE_BATCH])
-            if not batch:
-                break
-            last = batch[-1][0]
-            causes = {pk: f"{issue.email_about}:{pk}" for pk, _email, _language in batch}
+    """Queue the issue for every confirmed subscriber, in batches, each subscriber once. Each batch is
+    committed on its own, and the outbox's unique cause (issue and subscriber) makes a resumed or
+    repeated run, even two at once, skip whoever has it already: an interrupted run is simply run again
+    (see issues_resume). Returns how many emails were queued now."""
+    issue = Issue.objects.filter(pk=issue_id, status=Issue.Status.SENDING).first()
+    if issue is None:
+        return 0
+    subscribers = Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED).order_by("pk")
+    queued, last = 0, 0
+    while True:
+        batch = list(subscribers.filter(pk__gt=last).values_list("pk", "email", "language")[:ISSUE_BATCH])
+        if not batch:
+            break
+        last = batch[-1][0]
+        causes = {pk: f"{issue.email_about}:{pk}" for pk, _email, _language in batch}
+        with transaction.atomic():
             have = set(Email.objects.filter(cause__in=causes.values()).values_list("cause", flat=True))
-            emails = Email.objects.bulk_create(
-                Email(
-                    cause=causes[pk],
-                    renderer=ISSUE_RENDERER,
-                    to=email,
-                    language=language,
-                    params={"issue": issue.pk, "subscriber": pk},
-                    about=issue.email_about,
-                    message_id=new_message_id(),
-                )
-                for pk, email, language in batch
-                if causes[pk] not in have
+            Email.objects.bulk_create(
+                (
+                    Email(
+                        cause=causes[pk],
+                        renderer=ISSUE_RENDERER,
+                        to=email,
+                        language=language,
+                        params={"issue": issue.pk, "subscriber": pk},
+                        about=issue.email_about,
+                        message_id=new_message_id(),
+                    )
+                    for pk, email, language in batch
+                    if causes[pk] not in have
+                ),
+                ignore_conflicts=True,  # another run queued some meanwhile: theirs stand
             )
-            deliver_on_commit([email.pk for email in emails])
-            queued += len(emails)
-        issue.status = Issue.Status.SENT
-        issue.sent_at = timezone.now()
-        issue.save(update_fields=["status", "sent_at"])
+            waiting = Email.objects.filter(cause__in=causes.values(), status=Email.Status.WAITING)
+            deliver_on_commit(waiting.values_list("pk", flat=True))
+        queued += len(batch) - len(have)
+    Issue.objects.filter(pk=issue.pk, status=Issue.Status.SENDING).update(
+        status=Issue.Status.SENT, sent_at=timezone.now()
+    )
     return queued
+
+
+def issues_resume(now=None):
+    """Run the queueing again for issues still sending after ISSUE_RESUME_AFTER (the worker that queued
+    them was stopped, or the task was lost). Returns how many."""
+    now = now or timezone.now()
+    stuck = Issue.objects.filter(status=Issue.Status.SENDING, sending_started_at__lt=now - ISSUE_RESUME_AFTER)
+    from .tasks import send_issue
+
+    ids = list(stuck.values_list("pk", flat=True))
+    for issue_id in ids:
+        send_issue.enqueue(issue_id)
+    return len(ids)
 
 
 def issue_progress(issue):

@@ -13,3 +13,8 @@ def remove_unconfirmed():
 @task()
 def send_issue(issue_id):
     return services.issue_queue_emails(issue_id)
+
+
+@task()
+def resume_issues():
+    return services.issues_resume()

@@ -29,7 +29,9 @@ def subscribe(request):
     if client_limited(request, "newsletter", rate=settings.NEWSLETTER_RATE_LIMIT, when_uncounted=False):
         form.add_error(None, TOO_MANY)
         return _form_page(request, form, status=429)
-    services.subscription_request(email=form.cleaned_data["email"], language=form.cleaned_data["language"])
+    services.subscription_request(
+        email=form.cleaned_data["email"], language=form.cleaned_data["language"], page_language=get_language()
+    )
     return _requested(request, form.cleaned_data["email"])
 
 

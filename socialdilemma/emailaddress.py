@@ -2,6 +2,7 @@
 
 import contextlib
 
+import idna
 from django import forms
 from django.core.validators import EmailValidator
 from django.utils.deconstruct import deconstructible
@@ -28,10 +29,11 @@ class OrdinaryEmailField(forms.EmailField):
 
 
 def address_key(address):
-    """One spelling per mailbox, to count and compare addresses: the domain in its ASCII form (IDNA:
-    "bücher.de" and "xn--bcher-kva.de" are one domain) and the whole address in lower case."""
+    """One spelling per mailbox, to count and compare addresses: the domain in its ASCII form (IDNA 2008
+    with UTS 46 mapping, as mail programs use it: "bücher.de" and "xn--bcher-kva.de" are one domain, and
+    "straße.de" stays itself, not "strasse.de") and the whole address in lower case."""
     local_part, _at, domain = address.strip().rpartition("@")
     # What cannot be encoded (the form's validator refuses it anyway) is compared as it is.
-    with contextlib.suppress(UnicodeError):
-        domain = domain.encode("idna").decode("ascii")
+    with contextlib.suppress(idna.IDNAError, UnicodeError):
+        domain = idna.encode(domain, uts46=True, transitional=False).decode("ascii")
     return f"{local_part}@{domain}".lower()

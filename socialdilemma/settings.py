@@ -236,6 +236,7 @@ PERIODIC_TASKS = {
     "events.send-reminders": ("events.tasks.send_reminders", 15 * 60),
     "events.request-reports": ("events.tasks.request_reports", 60 * 60),
     "newsletter.remove-unconfirmed": ("newsletter.tasks.remove_unconfirmed", 24 * 60 * 60),
+    "newsletter.resume-issues": ("newsletter.tasks.resume_issues", 15 * 60),
 }
 SCHEDULER_TICK_SECONDS = env.float("SCHEDULER_TICK_SECONDS", default=5)
 

@@ -16,6 +16,7 @@ class PageSitemap(Sitemap):
         "events:register",
         "events:tour",
         "newsletter:subscribe",
+        "events:resources",
         "consent:settings",
         "privacy",
         "code-of-conduct",

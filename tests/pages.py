@@ -9,6 +9,7 @@ PUBLIC_PAGES = [
     "events:send-link",
     "events:tour",
     "newsletter:subscribe",
+    "events:resources",
     "privacy",
     "code-of-conduct",
     "imprint",

@@ -62,7 +62,7 @@ def test_an_interrupted_sending_resumes_without_sending_anyone_twice(issue):
     for n in range(1200):
         subscriber(f"leser{n}@example.org")
     Issue.objects.filter(pk=issue.pk).update(status="sending")
-    # As if a first run had queued the first batch and stopped.
+    # As if a first run had committed its first batch and stopped.
     services.ISSUE_BATCH, batch = 500, services.ISSUE_BATCH
     first = Subscriber.objects.order_by("pk")[:500]
     Email.objects.bulk_create(
@@ -115,3 +115,25 @@ def test_staff_preview_send_a_test_to_themselves_and_send(
     assert [message.to for message in mail.outbox] == [["de1@example.org"]]
     page = admin_client.get(f"/admin/newsletter/issue/{issue.pk}/change/").content.decode()
     assert "Gesendet: 1" in page or "gesendet: 1" in page.lower()
+
+
+def test_an_issue_left_sending_is_resumed_by_the_scheduler(issue):
+    subscriber("eins@example.org")
+    Issue.objects.filter(pk=issue.pk).update(status="sending", sending_started_at=timezone.now())
+    assert services.issues_resume() == 0  # not yet: it may still be running
+    later = timezone.now() + services.ISSUE_RESUME_AFTER + services.ISSUE_RESUME_AFTER
+    assert services.issues_resume(now=later) == 1  # the tests' task backend runs it at once
+    issue.refresh_from_db()
+    assert issue.status == "sent" and Email.objects.filter(about=issue.email_about).count() == 1
+
+
+def test_links_within_the_site_become_absolute_and_subjects_are_one_line(issue):
+    from django.core.exceptions import ValidationError
+
+    from faq.markdown import markdown_for_email
+
+    _text, html = markdown_for_email("[FAQ](/de/faq/) and [tour](site:tour)", "https://example.org")
+    assert 'href="https://example.org/de/faq/"' in html and 'href="https://example.org/de/tour/"' in html
+    issue.subject_de = "Zeile\nBcc: x@example.org"
+    with pytest.raises(ValidationError):
+        issue.full_clean()
