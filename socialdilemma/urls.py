@@ -19,6 +19,8 @@ admin.site.login_form = LockoutAdminAuthenticationForm
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("manifest.webmanifest", views.web_manifest, name="web-manifest"),
     path(settings.ADMIN_URL, admin.site.urls),
     path(
         "sitemap.xml",

@@ -3,6 +3,7 @@
 Everything with a model of its own lives in an app (faq, events, consent).
 """
 
+import json
 import math
 import sys
 from datetime import date
@@ -14,6 +15,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
@@ -93,6 +95,46 @@ def code_of_conduct(request):
 
 def imprint(request):
     return render(request, "pages/imprint.html", {"imprint": settings.IMPRINT})
+
+
+# The browser's interface colour on phones (the manifest; base.html's meta theme-color repeats it): the header's ink.
+THEME_COLOUR = "#1b1b1f"
+
+
+# Private addresses (a host's, a guest's, a subscriber's link) are never to be indexed; the pages say so
+# themselves (noindex), and this keeps well-behaved crawlers from fetching them at all.
+ROBOTS_DISALLOWED = [
+    "/*/screenings/manage/",
+    "/*/screenings/guest/",
+    "/*/screenings/report/",
+    "/*/newsletter/confirm/",
+    "/*/newsletter/unsubscribe/",
+]
+
+
+def robots_txt(request):
+    """Crawlers may read every public page; the sitemap lists them (its address from SITE_URL)."""
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOWED), "Allow: /", ""]
+    lines.append(f"Sitemap: {settings.SITE_URL}/sitemap.xml")
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def web_manifest(request):
+    """The web app manifest: name, colours and icon when someone adds the site to a home screen."""
+    manifest = {
+        "name": "Das soziale Dilemma – The Social Dilemma",
+        "short_name": "Das soziale Dilemma",
+        "start_url": "/",
+        "display": "browser",
+        "background_color": "#ffffff",
+        "theme_color": THEME_COLOUR,
+        "icons": [{"src": static("favicon.svg"), "type": "image/svg+xml", "sizes": "any"}],
+    }
+    response = HttpResponse(json.dumps(manifest, ensure_ascii=False), content_type="application/manifest+json")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @never_cache

@@ -131,3 +131,26 @@ def test_admin_is_titled_for_the_site_in_both_languages(client, admin_user):
     client.force_login(admin_user)
     assert "Das soziale Dilemma – Verwaltung" in client.get("/admin/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "The Social Dilemma – administration" in client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_robots_txt_names_the_sitemap_and_keeps_crawlers_off_private_links(client, settings):
+    settings.SITE_URL = "https://www.example.org"
+    response = client.get("/robots.txt")
+    text = response.content.decode()
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
+    assert "Sitemap: https://www.example.org/sitemap.xml" in text
+    for private in ("/*/screenings/manage/", "/*/screenings/guest/", "/*/newsletter/unsubscribe/"):
+        assert f"Disallow: {private}" in text
+    assert "admin" not in text  # the admin's address is not advertised
+    assert not response.cookies
+
+
+def test_the_web_manifest_and_theme_colour(client):
+    import json
+
+    manifest = json.loads(client.get("/manifest.webmanifest").content)
+    assert manifest["short_name"] == "Das soziale Dilemma" and manifest["theme_color"] == "#1b1b1f"
+    assert manifest["icons"][0]["type"] == "image/svg+xml"
+    html = client.get("/de/").content.decode()
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in html
+    assert '<meta name="theme-color" content="#1b1b1f">' in html
