@@ -11,6 +11,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from socialdilemma.private import token_hash
+
 from .timezones import zone_label
 
 # How long a screening is assumed to last (film and conversation), for calendars and "past".
@@ -243,7 +245,7 @@ class Screening(models.Model):
 
     @staticmethod
     def hash_token(token):
-        return hashlib.sha256(token.encode()).hexdigest()
+        return token_hash(token)
 
 
 # The outbox's name for a guest's emails is this prefix and the guest's id.

@@ -137,7 +137,12 @@ def host_link_token(message_id):
     Derived (keyed with the site's secret) rather than stored, so that every attempt to send the email
     writes the same link, and the database holds only the token's hash.
     """
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"events.host-link:{message_id}".encode(), "sha256").digest()
+    return _keyed_token(f"events.host-link:{message_id}")
+
+
+def _keyed_token(value):
+    """A link token derived from `value` with the site's secret (URL-safe, without padding)."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), value.encode(), "sha256").digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
@@ -442,15 +447,17 @@ def _where_sql(condition):
 
 def resources_public(today=None):
     """Published resources for everyone (the public resources page); each knows whether it is available yet."""
-    today = today or timezone.localdate()
-    public = Resource.objects.filter(published=True, audience=Resource.Audience.EVERYONE)
-    return [(resource, resource.is_available(today)) for resource in public]
+    return _with_availability(Resource.objects.filter(audience=Resource.Audience.EVERYONE), today)
 
 
 def resources_for_hosts(today=None):
     """Published resources; each knows whether it is available yet."""
+    return _with_availability(Resource.objects.all(), today)
+
+
+def _with_availability(resources, today):
     today = today or timezone.localdate()
-    return [(resource, resource.is_available(today)) for resource in Resource.objects.filter(published=True)]
+    return [(resource, resource.is_available(today)) for resource in resources.filter(published=True)]
 
 
 def screenings_remove_personal_data(*, days=None, now=None):
@@ -610,8 +617,7 @@ GUEST_EMAIL_RENDERER = "events.emails.guest_email"
 
 def guest_link_token(link_key):
     """The guest's private link token, derived from the guest's link key with the site's secret."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"events.guest-link:{link_key}".encode(), "sha256").digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    return _keyed_token(f"events.guest-link:{link_key}")
 
 
 def guest_for_token(token):

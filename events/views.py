@@ -308,14 +308,23 @@ def tour(request):
 
 def screening(request, pk, slug):
     """A screening's public page, while it is on the tour; 410 once it is cancelled or over."""
+    screening, gone = _public_screening(request, pk)
+    if gone:
+        return gone
+    if slug != screening.slug:
+        return redirect(screening.get_absolute_url(), permanent=True)
+    return _screening_page(request, screening, GuestSignUpForm())
+
+
+def _public_screening(request, pk):
+    """(screening, None) while it is on the tour; (screening, the 410 page) once cancelled or over; 404
+    for a screening never public."""
     screening, state = services.screening_public(pk=pk)
     if screening is None:
         raise Http404
     if state == services.ScreeningPage.GONE:
-        return render(request, "events/screening_gone.html", {"screening": screening}, status=410)
-    if slug != screening.slug:
-        return redirect(screening.get_absolute_url(), permanent=True)
-    return _screening_page(request, screening, GuestSignUpForm())
+        return screening, render(request, "events/screening_gone.html", {"screening": screening}, status=410)
+    return screening, None
 
 
 def _screening_page(request, screening, form, status=200, contact_form=None, contact_sent=False):
@@ -343,11 +352,9 @@ def _screening_page(request, screening, form, status=200, contact_form=None, con
 @require_POST
 def contact(request, pk):
     """A visitor writes to the host (answered with the page again, the message kept on a refusal)."""
-    screening, state = services.screening_public(pk=pk)
-    if screening is None:
-        raise Http404
-    if state == services.ScreeningPage.GONE:
-        return render(request, "events/screening_gone.html", {"screening": screening}, status=410)
+    screening, gone = _public_screening(request, pk)
+    if gone:
+        return gone
     form = ContactHostForm(request.POST)
     blank = GuestSignUpForm()
     if form.is_spam():
@@ -376,11 +383,9 @@ def contact(request, pk):
 @require_POST
 def join(request, pk):
     """A visitor signs up for a screening from its page (answered with the page again on a refusal)."""
-    screening, state = services.screening_public(pk=pk)
-    if screening is None:
-        raise Http404
-    if state == services.ScreeningPage.GONE:
-        return render(request, "events/screening_gone.html", {"screening": screening}, status=410)
+    screening, gone = _public_screening(request, pk)
+    if gone:
+        return gone
     form = GuestSignUpForm(request.POST)
     if form.is_spam():
         return _signed_up(request, screening, form.data.get("email", ""))

@@ -1,6 +1,5 @@
 """The newsletter's rules: double opt-in with proof of consent, one-click unsubscribe."""
 
-import hashlib
 import uuid
 from datetime import timedelta
 
@@ -11,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from socialdilemma.emailaddress import address_key
+from socialdilemma.private import token_hash
 from socialdilemma.ratelimit import recipient_first_in
 from socialdilemma.taskqueue.models import Email
 from socialdilemma.taskqueue.services import deliver_on_commit, email_enqueue, new_message_id
@@ -40,14 +40,10 @@ def link_token(link_key):
     return link_key
 
 
-def _token_hash(token):
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def subscriber_for_token(token):
     if not token or len(token) > 100:
         return None
-    return Subscriber.objects.filter(token_hash=_token_hash(token)).first()
+    return Subscriber.objects.filter(token_hash=token_hash(token)).first()
 
 
 def subscription_request(*, email, language, page_language=None, now=None):
@@ -74,7 +70,7 @@ def subscription_request(*, email, language, page_language=None, now=None):
                         consent_text=text,
                         consent_version=CONSENT_VERSION,
                         link_key=link_key,
-                        token_hash=_token_hash(link_token(link_key)),
+                        token_hash=token_hash(link_token(link_key)),
                     )
                     created = True
             except IntegrityError:

@@ -1,5 +1,6 @@
 """Pages whose address carries a secret (a host's private link; guests' and subscribers' links to come)."""
 
+import hashlib
 from functools import wraps
 
 
@@ -18,3 +19,8 @@ def private_page(view):
         return response
 
     return wrapped
+
+
+def token_hash(token):
+    """What is stored of a private link's token: its SHA-256, by which the link is looked up."""
+    return hashlib.sha256(token.encode()).hexdigest()

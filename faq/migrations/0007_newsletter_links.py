@@ -1,6 +1,8 @@
-"""The FAQ's newsletter mentions lead to the site's own newsletter (issue #16), in databases seeded
-before it existed (faq/seed/faq.toml has the new wording). Each text changes only where the old one is
-still there, so staff edits are kept and a second run changes nothing."""
+"""The FAQ's newsletter mentions lead to the site's own newsletter, and its answer for readers who
+struggle to the discussion guide on the public resources page, which needs no registration (issue #16),
+in databases seeded before these pages existed (faq/seed/faq.toml has the new wording). Each text
+changes only where the old one is still there, so staff edits are kept and a second run changes
+nothing."""
 
 from django.db import migrations
 
@@ -49,6 +51,16 @@ NEWSLETTER_LINKS = [
         "answer_en",
         f"Be sure to subscribe to the newsletter on {OLD_SITE}, and",
         "Be sure to subscribe to [our newsletter](site:newsletter), and",
+    ),
+    (
+        "answer_de",
+        "Den Leitfaden erhalten Sie, wenn Sie eine Veranstaltung [registrieren](site:register).",
+        "Den Leitfaden finden Sie bei unseren [Materialien](site:resources).",
+    ),
+    (
+        "answer_en",
+        "You receive the guide when you [register](site:register) an event.",
+        "You find the guide among our [resources](site:resources).",
     ),
 ]
 
