@@ -1,5 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
@@ -7,7 +8,7 @@ from modeltranslation.admin import TranslationAdmin
 from socialdilemma.pagecache import content_changed
 
 from . import services
-from .models import Category, Entry, UnansweredSearch
+from .models import Action, Category, Entry, UnansweredSearch
 
 
 @admin.register(Category)
@@ -42,6 +43,25 @@ class EntryAdmin(TranslationAdmin):
     prepopulated_fields = {"slug_de": ("question_de",), "slug_en": ("question_en",)}
     actions = ("publish", "unpublish")
 
+    def changelist_view(self, request, extra_context=None):
+        # Links restored by migration 0010 that it could not add because staff had edited the entry.
+        for slug, entry, field, text in services.faq_restored_links_left():
+            if entry is None:
+                where = slug  # the entry is gone: the text is there to be placed where it fits
+            else:
+                where = format_html('<a href="{}">{}</a>', reverse("admin:faq_entry_change", args=[entry.pk]), entry)
+            messages.warning(
+                request,
+                format_html(
+                    "{} {} ({}): {}",
+                    _("A restored link is missing from an entry you edited; please add it:"),
+                    where,
+                    Entry._meta.get_field(field).verbose_name,
+                    text,
+                ),
+            )
+        return super().changelist_view(request, extra_context)
+
     def save_model(self, request, obj, form, change):
         previous = Entry.objects.filter(pk=obj.pk).values("slug_de", "slug_en").first() if change else None
         obj._previous_slugs = {field.removeprefix("slug_"): slug for field, slug in (previous or {}).items()}
@@ -74,6 +94,26 @@ class EntryAdmin(TranslationAdmin):
         LogEntry.objects.log_actions(request.user.pk, list(queryset), CHANGE, change_message="Unpublished")
         queryset.update(published=False)
         content_changed()
+
+
+@admin.register(Action)
+class ActionAdmin(TranslationAdmin):
+    """The Take Action page's actions, German and English side by side."""
+
+    list_display = ("title", "kind", "published", "position", "updated_at")
+    list_editable = ("published", "position")
+    list_filter = ("kind", "published")
+    search_fields = ("title_de", "title_en", "text_de", "text_en")
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("kind", ("published", "position"))}),
+        (_("Action"), {"fields": (("title_de", "title_en"), ("text_de", "text_en"))}),
+        (_("Link"), {"fields": (("link_de", "link_en"), ("link_label_de", "link_label_en"))}),
+        (_("History"), {"fields": (("created_at", "updated_at"),)}),
+    )
+
+    def view_on_site(self, action):
+        return reverse("take-action") + f"#{action.kind}"
 
 
 @admin.register(UnansweredSearch)

@@ -9,4 +9,4 @@ class FaqConfig(AppConfig):
     def ready(self):
         from socialdilemma.pagecache import invalidate_on_change
 
-        invalidate_on_change(self.get_model("Category"), self.get_model("Entry"))
+        invalidate_on_change(self.get_model("Category"), self.get_model("Entry"), self.get_model("Action"))

@@ -25,6 +25,7 @@ SITE_LINK_TARGETS = {
     "faq": "faq:index",
     "newsletter": "newsletter:subscribe",
     "resources": "events:resources",
+    "take-action": "take-action",
 }
 SITE_LINK = re.compile(r"\[([^\]]*)\]\(site:([a-z-]*)\)")
 
@@ -35,6 +36,17 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 def unknown_site_links(text):
     return sorted({name for _label, name in SITE_LINK.findall(text) if name not in SITE_LINK_TARGETS})
+
+
+def site_link_url(link):
+    """The address of a link written as site:NAME (one of SITE_LINK_TARGETS) in the active language; any
+    other link as it is. An unknown target gives "" (no link rather than a dead one)."""
+    if not link.startswith("site:"):
+        return link
+    try:
+        return reverse(SITE_LINK_TARGETS[link.removeprefix("site:")])
+    except (KeyError, NoReverseMatch):
+        return ""
 
 
 def _resolve_site_links(text, base=""):

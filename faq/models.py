@@ -70,7 +70,8 @@ class Entry(models.Model):
         help_text=_(
             "Markdown: a blank line between paragraphs, “- ” for list items, *italic*, **bold**, "
             "[text](https://…) for links. Links to our own pages: site:register, site:screenings, site:tour, "
-            "site:cookies, site:code-of-conduct, site:privacy, site:faq."
+            "site:resources, site:take-action, site:newsletter, site:cookies, site:code-of-conduct, site:privacy, "
+            "site:faq."
         ),
     )
     published = models.BooleanField(_("published"), default=True, db_index=True)
@@ -145,3 +146,82 @@ class UnansweredSearch(models.Model):
 
     def __str__(self):
         return self.query
+
+
+def is_action_link(link):
+    """An action's link is an https address, a site: link to one of the site's own pages, or the path of
+    a page of this site in that language (/de/faq/…/)."""
+    from django.core.validators import URLValidator
+
+    from .markdown import SITE_LINK_TARGETS
+
+    if link.startswith("site:"):
+        return link.removeprefix("site:") in SITE_LINK_TARGETS
+    if link.startswith("/"):
+        return not link.startswith("//") and "\\" not in link and link.isprintable() and " " not in link
+    try:
+        URLValidator(schemes=["https"])(link)
+    except ValidationError:
+        return False
+    return True
+
+
+class Action(models.Model):
+    """One thing a reader can do about the social dilemma, on the Take Action page.
+
+    The page is the FAQ's answer to "what can I do?": its first actions come from the seed's own
+    answers (faq/seed/actions.toml), and staff edit them beside the entries, with the same Markdown.
+    """
+
+    class Kind(models.TextChoices):
+        HABITS = "habits", _("Your own habits")
+        TOGETHER = "together", _("With family, friends and colleagues")
+        DEMAND = "demand", _("Demand change from companies and lawmakers")
+
+    kind = models.CharField(_("category"), max_length=20, choices=Kind.choices, default=Kind.HABITS)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(
+        _("text"),
+        max_length=5_000,
+        help_text=_("Markdown, as in the FAQ's answers: a blank line between paragraphs, [text](https://…) for links."),
+    )
+    link = models.CharField(
+        _("link"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Optional: where the reader can act: an address https://…, one of our pages as site:tour, or the "
+            "path of one of our pages in this language, e.g. /de/faq/welche-plattformen-nutzen/."
+        ),
+    )
+    link_label = models.CharField(
+        _("link text"), max_length=100, blank=True, help_text=_("Says where the link leads, e.g. “Find a screening”.")
+    )
+    published = models.BooleanField(_("published"), default=True, db_index=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        from .markdown import unknown_site_links
+
+        errors = {}
+        for language in ("de", "en"):
+            unknown = unknown_site_links(getattr(self, f"text_{language}", "") or "")
+            if unknown:
+                errors[f"text_{language}"] = _("Unknown link target: %(targets)s.") % {"targets": ", ".join(unknown)}
+            link = getattr(self, f"link_{language}", "") or ""
+            if link and not is_action_link(link):
+                errors[f"link_{language}"] = _("Enter an address that starts with https://, one of our pages as site:NAME, or a path that starts with /.")
+            elif link and not getattr(self, f"link_label_{language}", ""):
+                errors[f"link_label_{language}"] = _("Please say where the link leads.")
+        if errors:
+            raise ValidationError(errors)

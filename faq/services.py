@@ -29,6 +29,7 @@ from socialdilemma.ratelimit import recipient_first_in
 from .markdown import markdown_to_text
 from .models import (
     SEARCH_CONFIGS,
+    Action,
     Category,
     Entry,
     FormerSlug,
@@ -37,6 +38,7 @@ from .models import (
 )
 
 SEED_FILE = Path(__file__).resolve().parent / "seed" / "faq.toml"
+ACTIONS_SEED_FILE = Path(__file__).resolve().parent / "seed" / "actions.toml"
 MAX_QUERY_TERMS = 10
 MAX_RESULTS = 50
 EXCERPT_WORDS = 30
@@ -560,3 +562,42 @@ def faq_import_seed(*, category_model=Category, entry_model=Entry, seed_file=SEE
                 position=entry_position * 10,
                 published=True,
             )
+
+
+@dataclass(frozen=True)
+class ActionGroup:
+    kind: str
+    title: str
+    actions: list
+
+
+def take_action_groups():
+    """The published actions, grouped by category in the categories' order (one query)."""
+    actions = list(Action.objects.filter(published=True))
+    groups = []
+    for kind, title in Action.Kind.choices:
+        members = [action for action in actions if action.kind == kind]
+        if members:
+            groups.append(ActionGroup(kind=kind, title=title, actions=members))
+    return groups
+
+
+def faq_import_actions(*, action_model=Action, seed_file=ACTIONS_SEED_FILE):
+    """Create the Take Action page's first actions from the seed file. Used once, by a data migration
+    (which passes its historical model)."""
+    data = tomllib.loads(Path(seed_file).read_text(encoding="utf-8"))
+    for position, action in enumerate(data["action"], start=1):
+        texts = {}
+        for field in ("title", "text", "link", "link_label"):
+            for language in ("de", "en"):
+                texts[f"{field}_{language}"] = action.get(f"{field}_{language}", "").strip()
+            texts[field] = texts[f"{field}_de"]  # modeltranslation's original column: the default language
+        action_model.objects.create(kind=action["kind"], position=position * 10, published=True, **texts)
+
+
+def faq_restored_links_left():
+    """The restored links (faq/links_restored.py) that are not in the FAQ because staff had edited the
+    entry: (German slug as seeded, the entry or None, field, the text with the link), for the admin."""
+    from .links_restored import changes_left_for_staff
+
+    return changes_left_for_staff(Entry, FormerSlug)

@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Category, Entry
+from .models import Action, Category, Entry
 
 
 @register(Category)
@@ -16,3 +16,9 @@ class EntryTranslationOptions(TranslationOptions):
     fields = ("question", "slug", "answer")
     required_languages = ("de",)
     empty_values = {"slug": None}
+
+
+@register(Action)
+class ActionTranslationOptions(TranslationOptions):
+    fields = ("title", "text", "link", "link_label")
+    required_languages = ("de",)

@@ -4,6 +4,8 @@ from django.urls import reverse
 from django.utils.translation import get_language, override
 from django.views.decorators.http import require_safe
 
+from newsletter.forms import SubscribeForm
+from newsletter.services import consent_text
 from socialdilemma.proxy import client_ip
 
 from . import services
@@ -69,5 +71,19 @@ def entry(request, slug):
             "entry": faq_entry,
             "is_translated": services.entry_has_translation(faq_entry, language),
             "description": markdown_to_text(faq_entry.answer)[:160],
+        },
+    )
+
+
+@require_safe
+def take_action(request):
+    """What a reader can do, by category; the newsletter's sign-up form closes the page."""
+    return render(
+        request,
+        "faq/take_action.html",
+        {
+            "groups": services.take_action_groups(),
+            "form": SubscribeForm(language=get_language()),
+            "consent_text": consent_text(get_language()),
         },
     )

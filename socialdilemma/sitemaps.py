@@ -15,6 +15,7 @@ class PageSitemap(Sitemap):
         "events:screenings",
         "events:register",
         "events:tour",
+        "take-action",
         "newsletter:subscribe",
         "events:resources",
         "consent:settings",

@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from events.sitemaps import ScreeningSitemap
+from faq import views as faq_views
 from faq.sitemaps import FaqEntrySitemap
 
 from . import views
@@ -37,6 +38,7 @@ urlpatterns += i18n_patterns(
     path("imprint/", views.imprint, name="imprint"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("faq/", include("faq.urls")),
+    path("take-action/", faq_views.take_action, name="take-action"),
     path("newsletter/", include("newsletter.urls")),
     path("cookies/", include("consent.urls")),
     path("", include("events.urls")),

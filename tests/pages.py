@@ -9,6 +9,7 @@ PUBLIC_PAGES = [
     "events:send-link",
     "events:tour",
     "newsletter:subscribe",
+    "take-action",
     "events:resources",
     "privacy",
     "code-of-conduct",
@@ -17,4 +18,4 @@ PUBLIC_PAGES = [
 ]
 
 # Pages with a public form: like every other public page they set no cookie (no CSRF token).
-PAGES_WITH_FORMS = {"events:register", "events:send-link", "consent:settings", "newsletter:subscribe"}
+PAGES_WITH_FORMS = {"events:register", "events:send-link", "consent:settings", "newsletter:subscribe", "take-action"}

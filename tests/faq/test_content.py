@@ -10,6 +10,8 @@ from django.conf import settings
 
 from faq.models import Category, Entry, FormerSlug
 
+from .history import faq_without_restored_links
+
 pytestmark = pytest.mark.django_db
 
 # The original German FAQ (shared/seeds/000_41eddf39149c04c2.txt), kept beside its repair as its provenance.
@@ -33,7 +35,7 @@ FACTS = {
         "3–4-minütige",
         "15. Oktober 2021",
         "über 190 Ländern",
-        "1-800-273-8255",
+        "unter 988",
     ],
     "en": [
         "2018–2019",
@@ -51,7 +53,7 @@ FACTS = {
         "3–4-minute",
         "15 October 2021",
         "over 190 countries",
-        "1-800-273-8255",
+        "call or text 988",
     ],
 }
 
@@ -158,14 +160,17 @@ def test_no_remains_of_lost_links_and_no_unresolved_site_links(client, language)
     assert "registriere deine" not in html.lower()
     for href in re.findall(r'<div class="answer">.*?</div>', html, flags=re.S):
         for url in re.findall(r'href="([^"]+)"', href):
-            assert url.startswith(("/", "https://")), url
+            assert url.startswith(("/", "https://", "tel:")), url
 
 
-def test_the_crisis_line_is_shown_plainly(client):
+def test_the_crisis_lines_are_shown_plainly_and_can_be_called(client):
+    # The US Lifeline answers on 988 since July 2022; the seed had its old number.
     for language in ("de", "en"):
         html = client.get(f"/{language}/faq/").content.decode()
-        assert "Suicide Prevention Lifeline" in html
-        assert "1-800-273-8255" in html
+        assert "988 Suicide &amp; Crisis Lifeline" in html and "1-800-273-8255" not in html
+        assert '<a href="tel:+498001110111" rel="noopener noreferrer">0800 111 0 111</a>' in html
+        assert '<a href="tel:142" rel="noopener noreferrer">142</a>' in html  # Austria
+        assert '<a href="tel:143" rel="noopener noreferrer">143</a>' in html  # Switzerland
 
 
 def test_german_answers_address_the_reader_formally():
@@ -194,8 +199,9 @@ def test_the_release_date_is_given_without_a_wrong_time():
     # Netflix releases its own films at midnight Pacific time, not at noon; "12:00 PST" was wrong
     # (and September is daylight saving time). The date says since when the film is available.
     entry = Entry.objects.get(slug_de="ab-wann-ist-der-film-verfuegbar")
-    assert entry.answer_de.strip() == "Sie können den Film seit dem 9. September 2020 auf Netflix abrufen."
-    assert entry.answer_en.strip() == "The film has been available on Netflix since 9 September 2020."
+    netflix = "(https://www.netflix.com/title/81254224)"
+    assert entry.answer_de.strip() == f"Sie können den Film seit dem 9. September 2020 [auf Netflix]{netflix} abrufen."
+    assert entry.answer_en.strip() == f"The film has been available [on Netflix]{netflix} since 9 September 2020."
     for other in Entry.objects.all():
         assert "PST" not in other.answer_de + other.answer_en
         assert "12:00" not in other.answer_de + other.answer_en
@@ -236,7 +242,8 @@ def wording_migration():
 
 
 def old_wording():
-    """The database as issue #17 found it."""
+    """The database as issue #17 found it (before the links of issue #16, too)."""
+    faq_without_restored_links()
     migration = wording_migration()
     Category.objects.filter(slug_de="eine-veranstaltung-veranstalten").update(
         title="Eine Veranstaltung veranstalten", title_de="Eine Veranstaltung veranstalten"

@@ -222,3 +222,14 @@ def test_the_page_cache_is_bounded_by_bytes(client, settings):
     # The most recent pages are the ones kept.
     assert get(client, "/de/faq/?q=film&page=59")[1] == 0
     assert get(client, "/de/faq/?q=film&page=0")[1] > 0
+
+
+def test_an_action_edit_shows_on_the_take_action_page_at_once(client, committed):
+    from faq.models import Action
+
+    get(client, "/en/take-action/")
+    action = Action.objects.get(title_en="Use your voice")
+    action.title_en = "Raise your voice"
+    with committed():
+        action.save()
+    assert "Raise your voice" in body(get(client, "/en/take-action/")[0])
