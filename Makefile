@@ -16,7 +16,8 @@ APT_GET := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -y -q
 # The test suite's database server (see tests/conftest.py).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/socialdilemma
 
-.PHONY: help run test serve bench audit messages compilemessages clean system-deps gettext postgres redis superuser
+.PHONY: help run test serve bench audit messages compilemessages clean system-deps gettext postgres redis superuser \
+  screenshots social-images
 
 help:
 	@echo "make run    start the development site on http://127.0.0.1:$(PORT)/"
@@ -26,6 +27,8 @@ help:
 	@echo "make audit  check the pinned dependencies for known vulnerabilities (pip-audit; part of make test)"
 	@echo "make messages  extract translatable strings into locale/*/LC_MESSAGES/django.po"
 	@echo "make superuser  create a staff account for the admin of make run (asks for name and password)"
+	@echo "make screenshots  render the README's screenshots (docs/screenshots/) from make run's site"
+	@echo "make social-images  draw the social previews and home-screen icons (static/img/*.png) from their SVG"
 
 # --- installation -----------------------------------------------------------------------------
 # Stamps make a second run fast: packages are reinstalled only when the pins change.
@@ -128,6 +131,16 @@ superuser: export DJANGO_DEBUG ?= 1
 superuser: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py createsuperuser
+
+# Screenshots for the README (scripts/screenshots.py), from the site and database of `make run`.
+screenshots: export DJANGO_DEBUG ?= 1
+screenshots: system-deps $(VENV)/.installed-test compilemessages
+	$(BIN)/python manage.py migrate --no-input -v0
+	$(BIN)/python scripts/screenshots.py
+
+# The PNGs drawn from templates/social/*.svg (scripts/draw_social_images.py); committed, run after a change.
+social-images: system-deps $(VENV)/.installed-test compilemessages
+	DJANGO_DEBUG=1 $(BIN)/python scripts/draw_social_images.py
 
 messages: $(VENV)/.installed-run gettext
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l de -l en --no-location --no-obsolete --no-wrap \

@@ -276,9 +276,10 @@ def apply_changes(entries, save):
 
 
 def changes_left_for_staff(entry_model, former_slug_model):
-    """(entry's German slug as seeded, the entry or None, field, new text) of each change that was not made because staff had edited
-    the entry (or removed it): the link is then theirs to add. A change counts as made when its address is
-    in the text, whatever words surround it. The models are parameters for the migration's sake."""
+    """(entry's German slug as seeded, the entry or None, field, new text) of each change that was not
+    made because staff had edited the entry (or removed it): the link is then theirs to add. A change
+    counts as made when its address is in the text, whatever words surround it. The models are parameters
+    for the migration's sake."""
     entries_by_slug = {entry.slug_de: entry for entry in entry_model.objects.all()}
     for former in former_slug_model.objects.filter(language="de").select_related("entry"):
         entries_by_slug.setdefault(former.slug, former.entry)

@@ -220,7 +220,10 @@ class Action(models.Model):
                 errors[f"text_{language}"] = _("Unknown link target: %(targets)s.") % {"targets": ", ".join(unknown)}
             link = getattr(self, f"link_{language}", "") or ""
             if link and not is_action_link(link):
-                errors[f"link_{language}"] = _("Enter an address that starts with https://, one of our pages as site:NAME, or a path that starts with /.")
+                errors[f"link_{language}"] = _(
+                    "Enter an address that starts with https://, one of our pages as site:NAME, "
+                    "or a path that starts with /."
+                )
             elif link and not getattr(self, f"link_label_{language}", ""):
                 errors[f"link_label_{language}"] = _("Please say where the link leads.")
         if errors:

@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.templatetags.static import static
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 
 from .i18n import absolute_url, page_language_versions
 
@@ -16,6 +18,8 @@ def site(request):
         # Which main navigation entry is the current page: "home", "faq", "screenings" or "tour".
         "nav_section": _nav_section(match),
         "admin_url": "/" + settings.ADMIN_URL,
+        "netflix_title_url": settings.NETFLIX_TITLE_URL,
+        "social_image": SimpleLazyObject(lambda: _social_image(request)),
     }
 
 
@@ -25,3 +29,18 @@ def _nav_section(match):
     if match.namespace == "events":
         return "tour" if match.url_name.startswith("tour") or match.url_name == "screening-ics" else "screenings"
     return match.namespace or match.url_name
+
+
+# The Open Graph locale of each site language (the English pages are written in British English).
+OPEN_GRAPH_LOCALES = {"de": "de_DE", "en": "en_GB"}
+
+
+def _social_image(request):
+    """The page's social preview: the image of its language (static/img/og-<lang>.png, drawn by
+    scripts/draw_social_images.py) as an absolute address, and its Open Graph locales."""
+    language = get_language() if get_language() in OPEN_GRAPH_LOCALES else settings.LANGUAGE_CODE
+    return {
+        "url": absolute_url(request, static(f"img/og-{language}.png")),
+        "locale": OPEN_GRAPH_LOCALES[language],
+        "alternate_locales": [locale for code, locale in OPEN_GRAPH_LOCALES.items() if code != language],
+    }

@@ -116,6 +116,7 @@ TEMPLATES = [
                 "socialdilemma.context_processors.site",
                 "consent.context_processors.consent",
             ],
+            "libraries": {"capture": "socialdilemma.capture"},
         },
     },
 ]
@@ -291,6 +292,9 @@ ANALYTICS_SCRIPT_URL = env.str("ANALYTICS_SCRIPT_URL", default="")
 # The trailer on the home page: the YouTube video of Netflix's official trailer, embedded from
 # youtube-nocookie.com only after the visitor accepts the trailer's cookies.
 TRAILER_YOUTUBE_ID = env.str("TRAILER_YOUTUBE_ID", default="uaaC57tcci0")
+# The film's title page on Netflix ("watch on Netflix" on every page that asks for it); the address was
+# verified against several independent citations (README, "The FAQ").
+NETFLIX_TITLE_URL = "https://www.netflix.com/title/81254224"
 
 # Screenings (events/).
 # The public address of the site: every link in an email is built from it (emails are written by the

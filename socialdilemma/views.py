@@ -20,9 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
-from events.services import campaign_totals
+from events.services import campaign_totals, tour_screenings
 
 from .ratelimit import rate_window_seconds
+
+HOME_SCREENINGS = 3  # the next screenings on the tour that the home page shows
 
 
 def home(request):
@@ -33,6 +35,7 @@ def home(request):
             "trailer_youtube_id": settings.TRAILER_YOUTUBE_ID,
             "trailer_play": request.GET.get("trailer") == "play",
             "totals": campaign_totals(),
+            "next_screenings": tour_screenings()[0][:HOME_SCREENINGS],
         },
     )
 
@@ -98,7 +101,7 @@ def imprint(request):
 
 
 # The browser's interface colour on phones (the manifest; base.html's meta theme-color repeats it): the header's ink.
-THEME_COLOUR = "#1b1b1f"
+THEME_COLOUR = "#0d0e12"
 
 
 # Private addresses (a host's, a guest's, a subscriber's link) are never to be indexed; the pages say so
@@ -130,7 +133,11 @@ def web_manifest(request):
         "display": "browser",
         "background_color": "#ffffff",
         "theme_color": THEME_COLOUR,
-        "icons": [{"src": static("favicon.svg"), "type": "image/svg+xml", "sizes": "any"}],
+        "icons": [
+            {"src": static("favicon.svg"), "type": "image/svg+xml", "sizes": "any"},
+            {"src": static("img/apple-touch-icon.png"), "type": "image/png", "sizes": "180x180"},
+            {"src": static("img/icon-512.png"), "type": "image/png", "sizes": "512x512"},
+        ],
     }
     response = HttpResponse(json.dumps(manifest, ensure_ascii=False), content_type="application/manifest+json")
     response["Cache-Control"] = "public, max-age=86400"

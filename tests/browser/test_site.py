@@ -96,3 +96,51 @@ def test_no_serious_accessibility_violation_on_any_page(page, language, width, m
         if serious:
             failures[path] = serious
     assert not failures
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_on_a_phone_the_banner_takes_at_most_a_third_and_the_heading_stays_in_view(page, language):
+    page.set_viewport_size({"width": 390, "height": 844})
+    for name in PUBLIC_PAGES:
+        with translation.override(language):
+            path = reverse(name)
+        page.goto(path)
+        if name == "consent:settings":
+            continue  # the settings page is the banner's long form and shows no banner
+        banner = page.locator("#consent-banner").bounding_box()
+        heading = page.get_by_role("heading", level=1).first.bounding_box()
+        assert banner["height"] <= 844 / 3, (path, banner)
+        assert heading["y"] + heading["height"] <= 844, (path, heading)  # the whole heading in the first screen
+        accept, decline = (
+            page.locator(f"[data-consent-form={kind}] button").bounding_box() for kind in ("accept", "decline")
+        )
+        assert (accept["width"], accept["height"]) == (decline["width"], decline["height"]), path
+
+
+def test_the_whole_trailer_poster_is_the_button_and_the_hero_leads_to_netflix_and_hosting(page):
+    page.goto("/en/")
+    hero = page.get_by_role("region", name="The Social Dilemma")
+    assert hero.get_by_role("link", name="Watch on Netflix").get_attribute("href") == (
+        "https://www.netflix.com/title/81254224"
+    )
+    assert hero.get_by_role("link", name="Host a screening").get_attribute("href") == "/en/screenings/"
+    button = page.get_by_role("button", name="Play trailer (loads the video from YouTube, which sets cookies)")
+    button.scroll_into_view_if_needed()
+    poster = page.locator(".trailer__poster img").bounding_box()
+    box = button.bounding_box()
+    assert box["width"] >= poster["width"] and box["height"] >= poster["height"]  # the poster is inside it
+    # A click on the play symbol in the middle of the poster plays the trailer.
+    page.mouse.click(poster["x"] + poster["width"] / 2, poster["y"] + poster["height"] / 2)
+    page.locator(".trailer__frame iframe").wait_for()
+
+
+def test_the_largest_element_of_the_home_page_is_there_without_javascript(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, viewport={"width": 1280, "height": 800}
+    )
+    page = context.new_page()
+    page.goto("/de/")
+    title = page.get_by_role("heading", level=1)
+    assert title.inner_text() == "Das soziale Dilemma" and title.is_visible()
+    assert title.bounding_box()["y"] < 800
+    context.close()

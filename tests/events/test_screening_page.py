@@ -104,7 +104,8 @@ def test_structured_data_and_previews(client, in_person):
     assert meta(html, "og:description").startswith(
         "Vorführung von „Das soziale Dilemma“ in Wien, Österreich, am 1. März"
     )
-    assert meta(html, "twitter:card") == "summary"
+    assert meta(html, "twitter:card") == "summary_large_image"
+    assert meta(html, "og:image").startswith("http://testserver/static/img/og-de")
     assert f'<link rel="canonical" href="{page_url}">' in html
     assert (
         f'<link rel="alternate" hreflang="en" href="http://testserver/en/tour/{in_person.pk}-filmabend-im-hof/">'

@@ -75,8 +75,8 @@ def test_hostile_text_is_escaped_and_sanitised(client, settings):
     Action.objects.create(
         kind="demand",
         title_de="<script>alert(1)</script>",
-        text_de='Text <img src=x onerror=alert(1)> [klick](javascript:alert(1))',
-        link_de="https://example.org/\"><script>",
+        text_de="Text <img src=x onerror=alert(1)> [klick](javascript:alert(1))",
+        link_de='https://example.org/"><script>',
         link_label_de="Los",
     )
     html = client.get("/de/take-action/").content.decode()

@@ -149,8 +149,8 @@ def test_the_web_manifest_and_theme_colour(client):
     import json
 
     manifest = json.loads(client.get("/manifest.webmanifest").content)
-    assert manifest["short_name"] == "Das soziale Dilemma" and manifest["theme_color"] == "#1b1b1f"
+    assert manifest["short_name"] == "Das soziale Dilemma" and manifest["theme_color"] == "#0d0e12"
     assert manifest["icons"][0]["type"] == "image/svg+xml"
     html = client.get("/de/").content.decode()
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html
-    assert '<meta name="theme-color" content="#1b1b1f">' in html
+    assert '<meta name="theme-color" content="#0d0e12">' in html
