@@ -113,6 +113,9 @@ audit: $(VENV)/.installed-test
 # The benchmark (see tests/bench.py): figures, not a pass/fail test.
 bench: postgres redis $(VENV)/.installed-test compilemessages
 	@command -v wrk >/dev/null || { $(APT_GET) update && $(APT_GET) install --no-install-recommends wrk; }
+	@command -v chromium >/dev/null || { $(APT_GET) update && $(APT_GET) install --no-install-recommends chromium; }
+	@command -v npm >/dev/null || { $(APT_GET) update && $(APT_GET) install --no-install-recommends nodejs npm; }
+	[ -x tests/lighthouse/node_modules/.bin/lighthouse ] || npm ci --prefix tests/lighthouse --no-audit --no-fund
 	$(BIN)/python tests/bench.py
 
 # The production configuration, from the environment only (see README, "Settings"): gunicorn, a task

@@ -10,6 +10,7 @@ first visit to /de/faq/. Not a test: it prints figures.
 """
 
 import atexit
+import json
 import os
 import re
 import shutil
@@ -117,12 +118,15 @@ def main():
             _wait_for_server()
             with nginx(BASE, Path(tempfile.mkdtemp(prefix="bench-nginx-"))) as nginx_base:
                 rows = _load_rows(nginx_base)
-            extra = (_queries_per_page(env), _first_visit("/de/faq/")) if not reports else None
+            extra = None
+            if not reports:
+                first_visits = {path: _first_visit(path) for path in ("/de/", "/de/faq/")}
+                extra = (_queries_per_page(env), first_visits, _lighthouse())
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
         reports.append((title, rows, extra))
-    print(f"Worker: {WORKER_EMAILS:,} emails through the task queue to a local SMTP sink ...", flush=True)
+    print(f"Worker: a newsletter issue to {WORKER_EMAILS:,} subscribers through a local SMTP sink ...", flush=True)
     worker = _bench_worker(_env(""))
     print("Scale: tour with 100 and 10,000 approved screenings; admin and CSV with 100,000 ...", flush=True)
     scale = _scale(_env(""))
@@ -264,6 +268,7 @@ def _load_rows(nginx_base):
     stylesheet = _stylesheet_path()
     pages = [
         ("stylesheet (static baseline)", stylesheet),
+        ("/de/ (home page)", "/de/"),
         ("/de/faq/", "/de/faq/"),
         ("/en/faq/", "/en/faq/"),
         ("/de/faq/?q=daten", "/de/faq/?q=daten"),
@@ -373,6 +378,55 @@ def _first_visit(path):
     return {"sizes": sizes, "total": sum(sizes.values()), "render_blocking": blocking}
 
 
+LIGHTHOUSE = ROOT / "tests" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE_VERSION = "13.5.0"  # tests/lighthouse/package.json
+LIGHTHOUSE_CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+
+
+def _lighthouse():
+    """Lighthouse's four scores (0–100) for the pages issue #18 names, against `make serve`, in Debian's
+    Chromium with the desktop preset. A page Lighthouse could not measure shows its error instead."""
+    pages = {
+        "/de/": "/de/",
+        "/en/faq/": "/en/faq/",
+        "/de/screenings/register/": "/de/screenings/register/",
+        "a screening's page": _screening_path(),
+    }
+    results = {}
+    for label, path in pages.items():
+        report = Path(tempfile.mkdtemp(prefix="bench-lighthouse-")) / "report.json"
+        completed = subprocess.run(  # noqa: S603 - our own pinned tool and our own server
+            [
+                str(LIGHTHOUSE),
+                BASE + path,
+                "--preset=desktop",
+                "--only-categories=" + ",".join(LIGHTHOUSE_CATEGORIES),
+                "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+                "--output=json",
+                f"--output-path={report}",
+                "--quiet",
+            ],
+            env={**os.environ, "CHROME_PATH": shutil.which("chromium") or "/usr/bin/chromium"},
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        if completed.returncode != 0 or not report.exists():
+            results[label] = dict.fromkeys(LIGHTHOUSE_CATEGORIES, "error")
+            continue
+        categories = json.loads(report.read_text())["categories"]
+        results[label] = {
+            key: f"{round(categories[key]['score'] * 100)}" if categories[key]["score"] is not None else "–"
+            for key in LIGHTHOUSE_CATEGORIES
+        }
+    return results
+
+
+def _chromium_version():
+    completed = subprocess.run(["chromium", "--version"], capture_output=True, text=True)  # noqa: S603, S607
+    return completed.stdout.strip() or "Chromium"
+
+
 SCALE_SCRIPT = """
 import statistics, time, tracemalloc
 from datetime import timedelta
@@ -475,21 +529,99 @@ def _scale(env):
     return values
 
 
-WORKER_EMAILS = 10_000
-ENQUEUE_EMAILS = """
+WORKER_EMAILS = 10_000  # a newsletter issue to this many subscribers (issue #16)
+# A realistic issue: a few paragraphs, a list, emphasis and links to the site's pages (site:) and elsewhere.
+ISSUE_SUBJECTS = {
+    "de": "Neues von „Das soziale Dilemma“: Vorführungen im Herbst",
+    "en": "News from “The Social Dilemma”: autumn screenings",
+}
+ISSUE_BODIES = {
+    "de": """Liebe Leserinnen und Leser,
+
+seit dem Frühjahr haben **mehr als 300 Gruppen** den Film gezeigt: in Schulen, Bibliotheken, Kinos und
+Wohnzimmern. Danke an alle, die eingeladen und mitdiskutiert haben!
+
+**Was ansteht**
+
+- Im Oktober zeigen Volkshochschulen in Leipzig, Graz und Basel den Film mit anschließendem Gespräch.
+- Unser neuer *Diskussionsleitfaden für Schulklassen* ist fertig: [alle Materialien](site:resources).
+- Auf der [virtuellen Tour](site:tour) finden Sie Vorführungen in Ihrer Nähe oder online.
+
+**Selbst aktiv werden**
+
+Zeigen Sie den Film Ihrer Gruppe: [registrieren Sie Ihre Vorführung](site:register) für die kostenlose
+einmalige Vorführgenehmigung. Was Sie sonst tun können, steht unter [Handeln](site:take-action); Antworten auf
+häufige Fragen in unseren [Fragen und Antworten](site:faq).
+
+> „Wenn du nicht für das Produkt bezahlst, dann bist du das Produkt.“
+
+Mehr über den Film: [thesocialdilemma.com](https://www.thesocialdilemma.com/).
+
+Herzliche Grüße
+Ihr Team von „Das soziale Dilemma“
+""",
+    "en": """Dear readers,
+
+since the spring **more than 300 groups** have shown the film: in schools, libraries, cinemas and living
+rooms. Thank you to everyone who invited others and joined the conversation!
+
+**Coming up**
+
+- In October, adult education centres in Leipzig, Graz and Basel show the film, followed by a conversation.
+- Our new *discussion guide for school classes* is ready: [all materials](site:resources).
+- On the [virtual tour](site:tour) you find screenings near you or online.
+
+**Get involved yourself**
+
+Show the film to your group: [register your screening](site:register) for the free one-time screening
+permission. What else you can do is under [Take action](site:take-action); answers to common questions in
+our [questions and answers](site:faq).
+
+> "If you're not paying for the product, then you are the product."
+
+More about the film: [thesocialdilemma.com](https://www.thesocialdilemma.com/).
+
+Best wishes,
+The “The Social Dilemma” team
+""",
+}
+# COUNT confirmed subscribers (half German, half English, with their proof of consent and private link),
+# one issue in both languages, and the staff's "send to all confirmed subscribers": the worker then
+# queues one email per subscriber in batches (newsletter.services.ISSUE_BATCH) and delivers them.
+ENQUEUE_ISSUE = """
+import uuid
 from django.db import transaction
-from socialdilemma.taskqueue.models import Email
-from socialdilemma.taskqueue.services import deliver_on_commit
+from django.utils import timezone
+from newsletter import services
+from newsletter.models import Issue, Subscriber
+from socialdilemma.private import token_hash
+now = timezone.now()
+languages = ["de" if n % 2 == 0 else "en" for n in range(COUNT)]
+keys = [uuid.uuid4().hex + uuid.uuid4().hex for _n in range(COUNT)]
+Subscriber.objects.bulk_create(
+    (Subscriber(email=f"reader{n}@example.org", language=languages[n], status="confirmed", requested_at=now,
+                confirmed_at=now, consent_text=services.consent_text(languages[n]),
+                consent_version=services.CONSENT_VERSION, link_key=keys[n],
+                token_hash=token_hash(services.link_token(keys[n])))
+     for n in range(COUNT)),
+    batch_size=2000,
+)
+issue = Issue.objects.create(subject_de=SUBJECT_DE, subject_en=SUBJECT_EN, body_de=BODY_DE, body_en=BODY_EN)
 with transaction.atomic():
-    emails = Email.objects.bulk_create(
-        Email(cause=f"bench:{n}", renderer="tests.socialdilemma.renderers.numbered", to=f"reader{n}@example.org",
-              language="de", params={"n": n}, message_id=f"<bench-{n}@example.org>")
-        for n in range(COUNT)
-    )
-    ids = [email.pk for email in emails]
-    for start in range(0, len(ids), 100):
-        deliver_on_commit(ids[start : start + 100])
+    if not services.issue_start_sending(issue):
+        raise SystemExit("the issue did not start sending")
 """
+
+
+def _enqueue_issue_script(count):
+    values = {
+        "COUNT": str(count),
+        "SUBJECT_DE": repr(ISSUE_SUBJECTS["de"]),
+        "SUBJECT_EN": repr(ISSUE_SUBJECTS["en"]),
+        "BODY_DE": repr(ISSUE_BODIES["de"]),
+        "BODY_EN": repr(ISSUE_BODIES["en"]),
+    }
+    return re.sub("|".join(values), lambda match: values[match.group(0)], ENQUEUE_ISSUE)
 
 
 def _rss_mb(pid):
@@ -500,13 +632,14 @@ def _rss_mb(pid):
 
 
 def _bench_worker(env):
-    """One worker process sends WORKER_EMAILS emails (batches of 100, as a newsletter is sent) to an
-    aiosmtpd sink in this process: emails per second, and the worker's memory early and at the end."""
+    """One worker process sends a newsletter issue to WORKER_EMAILS subscribers through an aiosmtpd sink
+    in this process: it queues the issue's emails (batches of newsletter.services.ISSUE_BATCH) and delivers
+    them. Emails per second, the worker's memory early and at the end, and how long the queueing took."""
     port = _free_port()
     env = {**env, "EMAIL_URL": f"smtp://127.0.0.1:{port}"}
     _fresh_database()
     _manage(env, "migrate", "--no-input", "-v0")
-    _manage(env, "shell", "-v0", "-c", ENQUEUE_EMAILS.replace("COUNT", str(WORKER_EMAILS)))
+    _manage(env, "shell", "-v0", "-c", _enqueue_issue_script(WORKER_EMAILS))
     with smtp_sink(port) as sink:
         worker = subprocess.Popen(
             [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1", "-v0"],
@@ -523,15 +656,28 @@ def _bench_worker(env):
         finally:
             worker.terminate()
             worker.wait(timeout=30)
-        delivered = len(sink.recipients())
+        recipients = sink.recipients()
+    delivered = len(recipients)
     return {
         "delivered": delivered,
+        "recipients": len(set(recipients)),
         "seconds": finished - started,
         "rate": delivered / (finished - started),
         "steady_rate": (delivered - early[1]) / (finished - early[2]),
         "rss_early": early[0],
         "rss_late": late,
+        "queue_seconds": _issue_queueing_seconds(),
     }
+
+
+def _issue_queueing_seconds():
+    """How long the worker's task that queued the issue's emails ran."""
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{DATABASE}") as connection:
+        row = connection.execute(
+            "SELECT extract(epoch FROM finished_at - started_at) FROM django_tasks_database_dbtaskresult "
+            "WHERE task_path = 'newsletter.tasks.send_issue' AND status = 'SUCCESSFUL'"
+        ).fetchone()
+    return float(row[0]) if row else None
 
 
 def _free_port():
@@ -582,16 +728,24 @@ def _print_report(reports, scale, seconds, worker):
             f"(each a new address; in flight as turns ended: at most {in_flight} more)"
         )
         if extra:
-            queries, first_visit = extra
+            queries, first_visits, lighthouse = extra
             print()
             print(
                 "SQL queries per page (rendering, page cache off): " + ", ".join(f"{p} {n}" for p, n in queries.items())
             )
-            print(
-                f"First visit to /de/faq/: {first_visit['total']:,} bytes compressed in total "
-                f"({', '.join(f'{k} {v:,}' for k, v in first_visit['sizes'].items())}); "
-                f"render-blocking requests: {first_visit['render_blocking']}"
-            )
+            for path, first_visit in first_visits.items():
+                print(
+                    f"First visit to {path}: {first_visit['total']:,} bytes compressed in total (budget 60,000; "
+                    f"{', '.join(f'{k} {v:,}' for k, v in first_visit['sizes'].items())}); "
+                    f"render-blocking requests: {first_visit['render_blocking']}"
+                )
+            print()
+            print(f"Lighthouse {LIGHTHOUSE_VERSION} in {_chromium_version()} (desktop preset; target 100 in each):")
+            print()
+            print("| page | performance | accessibility | best practices | SEO |")
+            print("| --- | ---: | ---: | ---: | ---: |")
+            for label, scores in lighthouse.items():
+                print(f"| {label} | " + " | ".join(scores.get(key, "–") for key in LIGHTHOUSE_CATEGORIES) + " |")
     tour, admin, guests = scale["tour"], scale["admin"], scale["guests"]
     print()
     print(
@@ -609,13 +763,24 @@ def _print_report(reports, scale, seconds, worker):
         f"Admin registrations list with {int(admin[0]):,} rows: {admin[1]} ms, {admin[2]} queries; "
         f"CSV export of {int(admin[3]):,} rows: peak Python memory {admin[4]} MB"
     )
-    print(
-        f"Worker (one process, batches of 100, local aiosmtpd sink): {worker['delivered']:,} emails in "
-        f"{worker['seconds']:.1f} s, {worker['rate']:.0f} emails/s ({worker['steady_rate']:.0f}/s after the first "
-        f"500); worker memory (RSS) after 500 emails {worker['rss_early']:.1f} MB, after {worker['delivered']:,} "
-        f"{worker['rss_late']:.1f} MB ({worker['rss_late'] - worker['rss_early']:+.1f} MB)"
-    )
+    print(_worker_line(worker))
     print(f"Finished in {seconds:.0f} s.")
+
+
+def _worker_line(worker):
+    queued = f"{worker['queue_seconds']:.1f} s" if worker["queue_seconds"] is not None else "not finished"
+    each_once = (
+        "each subscriber once"
+        if worker["recipients"] == worker["delivered"] == WORKER_EMAILS
+        else f"{worker['recipients']:,} subscribers of {WORKER_EMAILS:,} reached, {worker['delivered']:,} emails"
+    )
+    return (
+        f"Newsletter issue to {WORKER_EMAILS:,} subscribers (one worker, local aiosmtpd sink): {worker['delivered']:,} "
+        f"emails in {worker['seconds']:.1f} s ({each_once}; all queued in {queued}), {worker['rate']:.0f} emails/s "
+        f"({worker['steady_rate']:.0f}/s after the first 500); worker memory (RSS) after 500 emails "
+        f"{worker['rss_early']:.1f} MB, after {worker['delivered']:,} {worker['rss_late']:.1f} MB "
+        f"({worker['rss_late'] - worker['rss_early']:+.1f} MB)"
+    )
 
 
 def _ratio(value):
