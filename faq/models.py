@@ -36,6 +36,18 @@ def trigram_indexes():
     ]
 
 
+def site_link_errors(instance, fields):
+    """{field: error} for each Markdown field of `instance` that links to an unknown site: page."""
+    from .markdown import unknown_site_links
+
+    errors = {}
+    for field in fields:
+        unknown = unknown_site_links(getattr(instance, field, "") or "")
+        if unknown:
+            errors[field] = _("Unknown link target: %(targets)s.") % {"targets": ", ".join(unknown)}
+    return errors
+
+
 class Category(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(
@@ -94,13 +106,7 @@ class Entry(models.Model):
         return reverse("faq:entry", kwargs={"slug": self.slug})
 
     def clean(self):
-        from .markdown import unknown_site_links
-
-        errors = {}
-        for field in ("answer_de", "answer_en"):
-            unknown = unknown_site_links(getattr(self, field, "") or "")
-            if unknown:
-                errors[field] = _("Unknown link target: %(targets)s.") % {"targets": ", ".join(unknown)}
+        errors = site_link_errors(self, ("answer_de", "answer_en"))
         if errors:
             raise ValidationError(errors)
 
@@ -211,13 +217,8 @@ class Action(models.Model):
         return self.title
 
     def clean(self):
-        from .markdown import unknown_site_links
-
-        errors = {}
+        errors = site_link_errors(self, ("text_de", "text_en"))
         for language in ("de", "en"):
-            unknown = unknown_site_links(getattr(self, f"text_{language}", "") or "")
-            if unknown:
-                errors[f"text_{language}"] = _("Unknown link target: %(targets)s.") % {"targets": ", ".join(unknown)}
             link = getattr(self, f"link_{language}", "") or ""
             if link and not is_action_link(link):
                 errors[f"link_{language}"] = _(
