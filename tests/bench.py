@@ -394,32 +394,45 @@ def _lighthouse():
     }
     results = {}
     for label, path in pages.items():
-        report = Path(tempfile.mkdtemp(prefix="bench-lighthouse-")) / "report.json"
-        completed = subprocess.run(  # noqa: S603 - our own pinned tool and our own server
-            [
-                str(LIGHTHOUSE),
-                BASE + path,
-                "--preset=desktop",
-                "--only-categories=" + ",".join(LIGHTHOUSE_CATEGORIES),
-                "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
-                "--output=json",
-                f"--output-path={report}",
-                "--quiet",
-            ],
-            env={**os.environ, "CHROME_PATH": shutil.which("chromium") or "/usr/bin/chromium"},
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        if completed.returncode != 0 or not report.exists():
-            results[label] = dict.fromkeys(LIGHTHOUSE_CATEGORIES, "error")
-            continue
-        categories = json.loads(report.read_text())["categories"]
-        results[label] = {
-            key: f"{round(categories[key]['score'] * 100)}" if categories[key]["score"] is not None else "–"
-            for key in LIGHTHOUSE_CATEGORIES
-        }
+        # Two tries: on a loaded machine Chromium can miss one of Lighthouse's protocol deadlines.
+        for _attempt in range(2):
+            scores, error = _lighthouse_page(BASE + path)
+            if scores:
+                break
+        results[label] = scores or dict.fromkeys(LIGHTHOUSE_CATEGORIES, f"error: {error}")
     return results
+
+
+def _lighthouse_page(url):
+    """({category: score}, None) of one page, or (None, Lighthouse's last line of complaint)."""
+    report = Path(tempfile.mkdtemp(prefix="bench-lighthouse-")) / "report.json"
+    completed = subprocess.run(  # noqa: S603 - our own pinned tool and our own server
+        [
+            str(LIGHTHOUSE),
+            url,
+            "--preset=desktop",
+            "--only-categories=" + ",".join(LIGHTHOUSE_CATEGORIES),
+            "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+            "--output=json",
+            f"--output-path={report}",
+            "--quiet",
+        ],
+        env={**os.environ, "CHROME_PATH": shutil.which("chromium") or "/usr/bin/chromium"},
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    if completed.returncode != 0 or not report.exists():
+        lines = (completed.stderr or completed.stdout or "no output").strip().splitlines()
+        return None, lines[-1][:120] if lines else f"exit {completed.returncode}"
+    data = json.loads(report.read_text())
+    categories = data["categories"]
+    if data.get("runtimeError"):
+        return None, data["runtimeError"].get("code", "runtime error")
+    return {
+        key: f"{round(categories[key]['score'] * 100)}" if categories[key]["score"] is not None else "–"
+        for key in LIGHTHOUSE_CATEGORIES
+    }, None
 
 
 def _chromium_version():
