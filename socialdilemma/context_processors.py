@@ -15,7 +15,7 @@ def site(request):
         "canonical_url": SimpleLazyObject(
             lambda: next((v["url"] for v in versions if v["is_current"]), absolute_url(request))
         ),
-        # Which main navigation entry is the current page: "home", "faq", "screenings" or "tour".
+        # Which main navigation entry is the current page: "home", "faq", "screenings", "tour" or "take-action".
         "nav_section": _nav_section(match),
         "admin_url": "/" + settings.ADMIN_URL,
         "netflix_title_url": settings.NETFLIX_TITLE_URL,
