@@ -13,5 +13,8 @@ def markdown(text):
 
 @register.filter
 def site_link(link):
-    """The address of an action's link (site:NAME becomes the page in the reader's language)."""
-    return site_link_url(link)
+    """The address of an action's link (site:NAME becomes the page in the reader's language); "" for a
+    link the admin would refuse (one written into the database some other way): no link, never a bad one."""
+    from ..models import is_action_link
+
+    return site_link_url(link) if link and is_action_link(link) else ""

@@ -101,6 +101,15 @@ def test_links_are_validated(link, error):
     assert error in raised.value.message_dict
 
 
+def test_a_link_that_bypassed_the_admin_is_not_shown(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    Action.objects.create(
+        kind="habits", title_de="Schmuggel", text_de="T", link_de="javascript:alert(1)", link_label_de="Los"
+    )
+    html = client.get("/de/take-action/").content.decode()
+    assert "Schmuggel" in html and "javascript:" not in html
+
+
 def test_valid_links_pass():
     for link in ("https://example.org/a?b=c", "site:tour", "/de/faq/welche-plattformen-nutzen/"):
         Action(kind="habits", title_de="T", text_de="Text", link_de=link, link_label_de="Los").full_clean()

@@ -42,6 +42,7 @@ def test_every_public_page_has_a_social_preview_in_its_language(client, language
         assert meta(html, "og:locale:alternate") == other
         assert meta(html, "twitter:card") == "summary_large_image"
         assert '<link rel="apple-touch-icon" href="/static/img/apple-touch-icon' in html
+        assert 'href="https://www.netflix.com/title/81254224">' in html  # "watch on Netflix" in every footer
 
 
 def test_the_images_have_the_sizes_previews_and_home_screens_expect():
