@@ -45,7 +45,9 @@ class EntryAdmin(TranslationAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # Links restored by migration 0010 that it could not add because staff had edited the entry.
-        for slug, entry, field, text in services.faq_restored_links_left():
+        # Once per page view (not again on the page an action redirects to).
+        restored_links_left = services.faq_restored_links_left() if request.method == "GET" else []
+        for slug, entry, field, text in restored_links_left:
             if entry is None:
                 where = slug  # the entry is gone: the text is there to be placed where it fits
             else:

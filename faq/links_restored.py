@@ -247,10 +247,13 @@ CHANGES = [
 ]
 
 
-def _address(text):
-    """The first link target of a text: how a change is recognised as made, in whatever words."""
-    match = re.search(r"\]\(([^)\s]+)\)", text)
-    return match.group(1) if match else text
+def _targets(text):
+    return set(re.findall(r"\]\(([^)\s]+)\)", text))
+
+
+def _added_addresses(old, new):
+    """The link targets a change adds: how it is recognised as made, in whatever words."""
+    return _targets(new) - _targets(old)
 
 
 def apply_changes(entries, save):
@@ -278,14 +281,15 @@ def apply_changes(entries, save):
 def changes_left_for_staff(entry_model, former_slug_model):
     """(entry's German slug as seeded, the entry or None, field, new text) of each change that was not
     made because staff had edited the entry (or removed it): the link is then theirs to add. A change
-    counts as made when its address is in the text, whatever words surround it. The models are parameters
-    for the migration's sake."""
+    counts as made when the addresses it adds are in the text, whatever words surround it. The models are
+    parameters for the migration's sake."""
     entries_by_slug = {entry.slug_de: entry for entry in entry_model.objects.all()}
     for former in former_slug_model.objects.filter(language="de").select_related("entry"):
         entries_by_slug.setdefault(former.slug, former.entry)
     left = []
-    for slug, field, _old, new in CHANGES:
+    for slug, field, old, new in CHANGES:
         entry = entries_by_slug.get(slug)
-        if entry is None or _address(new) not in (getattr(entry, field) or ""):
+        text = (getattr(entry, field) or "") if entry is not None else ""
+        if entry is None or not all(address in text for address in _added_addresses(old, new)):
             left.append((slug, entry, field, new))
     return left

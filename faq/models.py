@@ -216,6 +216,26 @@ class Action(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def reader_link(self):
+        """{"url", "label"} of the link in the reader's language, or None. Link and text go together: a
+        language whose text is not written yet shows the German text with the German link; one whose text
+        is written but that has no link of its own shows none (never a German link under English words).
+        A link the admin would refuse (one written into the database some other way) is never shown."""
+        from django.utils.translation import get_language
+
+        from .markdown import site_link_url
+
+        language = get_language() or settings.LANGUAGE_CODE
+        if language != "de" and not (getattr(self, f"text_{language}", "") or ""):
+            language = "de"
+        link = getattr(self, f"link_{language}", "") or ""
+        label = getattr(self, f"link_label_{language}", "") or ""
+        if not (link and label and is_action_link(link)):
+            return None
+        url = site_link_url(link)
+        return {"url": url, "label": label} if url else None
+
     def clean(self):
         errors = site_link_errors(self, ("text_de", "text_en"))
         for language in ("de", "en"):
@@ -225,6 +245,10 @@ class Action(models.Model):
                     "Enter an address that starts with https://, one of our pages as site:NAME, "
                     "or a path that starts with /."
                 )
+            elif link.startswith("/") and not link.startswith(f"/{language}/"):
+                errors[f"link_{language}"] = _(
+                    "A path of our site must lead to the page in this language (/%(language)s/…)."
+                ) % {"language": language}
             elif link and not getattr(self, f"link_label_{language}", ""):
                 errors[f"link_label_{language}"] = _("Please say where the link leads.")
         if errors:

@@ -1,6 +1,7 @@
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import get_language, override
 from django.views.decorators.http import require_safe
 
@@ -70,7 +71,7 @@ def entry(request, slug):
         {
             "entry": faq_entry,
             "is_translated": services.entry_has_translation(faq_entry, language),
-            "description": markdown_to_text(faq_entry.answer)[:160],
+            "description": Truncator(markdown_to_text(faq_entry.answer)).chars(160),
         },
     )
 

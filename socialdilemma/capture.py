@@ -2,8 +2,10 @@
 as needed. base.html captures the page's title and description blocks this way, for <title>, the meta
 description and the social previews (a Django block can be rendered only once)."""
 
+import html
+
 from django import template
-from django.utils.safestring import mark_safe
+from django.utils.html import strip_tags
 
 register = template.Library()
 
@@ -14,8 +16,9 @@ class CaptureNode(template.Node):
         self.name = name
 
     def render(self, context):
-        # The rendered part is escaped already (autoescape applies inside); stripping keeps it safe.
-        context[self.name] = mark_safe(self.nodelist.render(context).strip())  # noqa: S308
+        # Kept as plain text (tags removed, entities decoded) and escaped once where it is output: a
+        # translation or a "|safe" inside could otherwise put a quote into a content="…" attribute.
+        context[self.name] = html.unescape(strip_tags(self.nodelist.render(context))).strip()
         return ""
 
 

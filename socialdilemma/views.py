@@ -16,6 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
@@ -35,7 +36,8 @@ def home(request):
             "trailer_youtube_id": settings.TRAILER_YOUTUBE_ID,
             "trailer_play": request.GET.get("trailer") == "play",
             "totals": campaign_totals(),
-            "next_screenings": tour_screenings()[0][:HOME_SCREENINGS],
+            # Not yet begun (the tour lists a screening until it ends): an invitation to join.
+            "next_screenings": tour_screenings()[0].filter(starts_at__gt=timezone.now())[:HOME_SCREENINGS],
         },
     )
 

@@ -63,3 +63,16 @@ def test_staff_who_added_the_address_in_their_own_words_are_not_asked_again(admi
     entry.save()
     html = admin_client.get("/admin/faq/entry/").content.decode()
     assert "help.netflix.com/en/node/372" not in html
+
+
+def test_every_change_adds_an_address_and_a_missing_one_is_listed_even_beside_an_old_link(admin_client):
+    from faq.links_restored import _added_addresses
+
+    assert all(_added_addresses(old, new) for _slug, _field, old, new in CHANGES)
+    # The technologists' guide is missing, the Center for Humane Technology's home page (already in the
+    # seed) is still there: the entry must still be listed.
+    entry = Entry.objects.get(slug_de="ideen-fuer-humane-technologie")
+    entry.answer_en = entry.answer_en.replace("https://www.humanetech.com/discussion-guide-for-technologists", "")
+    entry.save()
+    html = admin_client.get("/admin/faq/entry/").content.decode()
+    assert "discussion-guide-for-technologists" in html and f"/admin/faq/entry/{entry.pk}/change/" in html

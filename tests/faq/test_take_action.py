@@ -133,3 +133,19 @@ def test_staff_edit_actions_in_the_admin(admin_client):
     action = Action.objects.first()
     html = admin_client.get(f"/admin/faq/action/{action.pk}/change/").content.decode()
     assert 'name="title_de"' in html and 'name="title_en"' in html and 'name="link_en"' in html
+
+
+def test_link_and_link_text_come_in_one_language(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    common = {"kind": "habits", "title_de": "Titel", "link_de": "/de/faq/", "link_label_de": "Zu den Fragen"}
+    Action.objects.create(text_de="Nur Deutsch.", **common)  # not translated: German text, German link
+    Action.objects.create(text_de="Deutsch.", text_en="English, no link of its own.", **common)
+    english = client.get("/en/take-action/").content.decode()
+    assert english.count(">Zu den Fragen</a>") == 1 and "English, no link of its own." in english
+
+
+def test_a_path_must_lead_to_the_page_in_its_language():
+    action = Action(kind="habits", title_de="T", text_de="Text", link_de="/en/faq/", link_label_de="Los")
+    with pytest.raises(ValidationError) as raised:
+        action.full_clean()
+    assert "link_de" in raised.value.message_dict

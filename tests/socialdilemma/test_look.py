@@ -118,3 +118,27 @@ def test_a_first_visit_stays_within_60_kb_compressed_with_one_render_blocking_re
         [tag for tag in re.findall(r"<script[^>]*>", head) if "defer" not in tag and "async" not in tag]
     )
     assert blocking == 1
+
+
+def test_private_pages_give_chat_previews_nothing(client, make_screening):
+    _screening, token = make_screening(approve=True, title="Geheimer Abend")
+    html = client.get(f"/de/screenings/manage/{token}/").content.decode()
+    assert "og:" not in html and "twitter:" not in html and token not in html.split("</head>")[0]
+
+
+def test_a_shared_search_previews_as_the_faq_not_as_the_words_typed(client):
+    html = client.get("/de/faq/", {"q": "Konto gesperrt rufen Sie 0900 an"}).content.decode()
+    assert meta(html, "og:title") == "Häufig gestellte Fragen"
+
+
+def test_a_screening_under_way_is_no_longer_among_the_next_screenings(client, make_screening, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.PAGE_CACHE_SECONDS = 0
+    running, _token = make_screening(approve=True, title="Läuft schon")
+    type(running).objects.filter(pk=running.pk).update(starts_at=timezone.now() - timedelta(minutes=30))
+    make_screening(approve=True, title="Kommt noch", email="later@example.org")
+    html = client.get("/de/").content.decode()
+    assert "Kommt noch" in html and "Läuft schon" not in html
