@@ -115,7 +115,7 @@ bench: postgres redis $(VENV)/.installed-test compilemessages
 	@command -v wrk >/dev/null || { $(APT_GET) update && $(APT_GET) install --no-install-recommends wrk; }
 	@command -v chromium >/dev/null || { $(APT_GET) update && $(APT_GET) install --no-install-recommends chromium; }
 	@command -v npm >/dev/null || { $(APT_GET) update && $(APT_GET) install --no-install-recommends nodejs npm; }
-	[ -x tests/lighthouse/node_modules/.bin/lighthouse ] || npm ci --prefix tests/lighthouse --no-audit --no-fund
+	[ -x scripts/lighthouse/node_modules/.bin/lighthouse ] || npm ci --prefix scripts/lighthouse --no-audit --no-fund
 	$(BIN)/python tests/bench.py
 
 # The production configuration, from the environment only (see README, "Settings"): gunicorn, a task
@@ -147,7 +147,7 @@ social-images: system-deps $(VENV)/.installed-test compilemessages
 
 messages: $(VENV)/.installed-run gettext
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l de -l en --no-location --no-obsolete --no-wrap \
-	  --ignore='.venv/*' --ignore='staticfiles/*' --ignore='tests/*'
+	  --ignore='.venv/*' --ignore='staticfiles/*' --ignore='tests/*' --ignore='scripts/lighthouse/*'
 	# English is the source language: its catalogue repeats each message.
 	msgfilter --keep-header --no-wrap -i locale/en/LC_MESSAGES/django.po sed -e d | msgen --no-wrap - \
 	  | msgattrib --clear-fuzzy --clear-previous --no-wrap -o locale/en/LC_MESSAGES/django.po

@@ -378,8 +378,8 @@ def _first_visit(path):
     return {"sizes": sizes, "total": sum(sizes.values()), "render_blocking": blocking}
 
 
-LIGHTHOUSE = ROOT / "tests" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
-LIGHTHOUSE_VERSION = "13.5.0"  # tests/lighthouse/package.json
+LIGHTHOUSE = ROOT / "scripts" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE_VERSION = "13.5.0"  # scripts/lighthouse/package.json
 LIGHTHOUSE_CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 
 
