@@ -674,25 +674,21 @@ def guest_sign_up(*, screening, email, name, language, may_email=True):
     """
     email = address_key(email)
     now = timezone.now()
+    link_key = uuid.uuid4().hex
     with transaction.atomic():
-        guest = Guest.objects.select_for_update().filter(screening=screening, email=email).first()
-        if guest is None:
-            link_key = uuid.uuid4().hex
-            try:
-                with transaction.atomic():
-                    guest = Guest.objects.create(
-                        screening=screening,
-                        email=email,
-                        name=name,
-                        language=language,
-                        conduct_accepted_at=now,
-                        link_key=link_key,
-                        token_hash=Screening.hash_token(guest_link_token(link_key)),
-                    )
-            except IntegrityError:
-                # The same address at the same moment: that sign-up stands.
-                guest = Guest.objects.select_for_update().get(screening=screening, email=email)
-        elif guest.status == Guest.Status.CANCELLED or guest_confirmation_expired(guest, now):
+        # Locked if it exists; created otherwise. The same address at the same moment: that sign-up stands.
+        guest, created = Guest.objects.select_for_update().get_or_create(
+            screening=screening,
+            email=email,
+            defaults={
+                "name": name,
+                "language": language,
+                "conduct_accepted_at": now,
+                "link_key": link_key,
+                "token_hash": Screening.hash_token(guest_link_token(link_key)),
+            },
+        )
+        if not created and (guest.status == Guest.Status.CANCELLED or guest_confirmation_expired(guest, now)):
             guest.status = Guest.Status.UNCONFIRMED
             guest.created_at = now
             guest.confirmed_at = guest.cancelled_at = None

@@ -4,7 +4,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -56,25 +56,20 @@ def subscription_request(*, email, language, page_language=None, now=None):
     now = now or timezone.now()
     email = address_key(email)
     text = consent_text(page_language or language)  # the words the page showed
+    link_key = uuid.uuid4().hex + uuid.uuid4().hex
     with transaction.atomic():
-        subscriber = Subscriber.objects.select_for_update().filter(email=email).first()
-        created = False
-        if subscriber is None:
-            link_key = uuid.uuid4().hex + uuid.uuid4().hex
-            try:
-                with transaction.atomic():
-                    subscriber = Subscriber.objects.create(
-                        email=email,
-                        language=language,
-                        requested_at=now,
-                        consent_text=text,
-                        consent_version=CONSENT_VERSION,
-                        link_key=link_key,
-                        token_hash=token_hash(link_token(link_key)),
-                    )
-                    created = True
-            except IntegrityError:
-                subscriber = Subscriber.objects.select_for_update().get(email=email)
+        # Locked if it exists; created otherwise, and a simultaneous creation of the same address is found.
+        subscriber, created = Subscriber.objects.select_for_update().get_or_create(
+            email=email,
+            defaults={
+                "language": language,
+                "requested_at": now,
+                "consent_text": text,
+                "consent_version": CONSENT_VERSION,
+                "link_key": link_key,
+                "token_hash": token_hash(link_token(link_key)),
+            },
+        )
         pending = subscriber.status == Subscriber.Status.PENDING
         interval = settings.NEWSLETTER_EMAIL_INTERVAL_SECONDS
         if pending and recipient_first_in("newsletter-confirm", email, seconds=interval):
