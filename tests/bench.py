@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))  # run as a script: the tests' helpers that need n
 
 from tests.mailserver import smtp_sink  # noqa: E402
 from tests.nginx import nginx  # noqa: E402
+from tests.pages import first_visit_requests  # noqa: E402
 
 PORT = int(os.environ.get("BENCH_PORT", "8123"))
 BASE = f"http://127.0.0.1:{PORT}"
@@ -365,16 +366,10 @@ def _queries_per_page(env):
 
 def _first_visit(path):
     headers, html = _get(path)
-    text = _get(path, encoding="identity")[1].decode()
-    head = text.split("</head>")[0]
-    assets = re.findall(r'<link rel="(?:stylesheet|icon)" href="([^"]+)"', text)
-    assets += re.findall(r'<script src="([^"]+)"', text) + re.findall(r'<img src="([^"]+)"', text)
+    assets, blocking = first_visit_requests(_get(path, encoding="identity")[1].decode())
     sizes = {"HTML": len(html)}
     for asset in assets:
         sizes[asset] = len(_get(asset)[1])
-    blocking = len(re.findall(r'<link rel="stylesheet"', head)) + len(
-        [tag for tag in re.findall(r"<script[^>]*>", head) if "defer" not in tag and "async" not in tag]
-    )
     return {"sizes": sizes, "total": sum(sizes.values()), "render_blocking": blocking}
 
 
