@@ -42,10 +42,10 @@ TURN_SECONDS = max(1, round(float(os.environ.get("BENCH_DURATION", "8").removesu
 DURATION = TURN_SECONDS * ROUNDS
 CONNECTIONS = 16
 
-# Every POST is a new registration. Each wrk thread has its own Lua state with the same unseeded random
-# sequence, so the name of a registration is the run's own RUN (fresh for every wrk run), the thread's
-# number and the thread's counter: no two alike, as no two hosts register the same screening.
-POST_SCRIPT = """
+# A form POST from wrk. Each wrk thread has its own Lua state with the same unseeded random sequence, so
+# what must be new in every POST is built from the run's own RUN (fresh for every wrk run), the thread's
+# number and the thread's counter. BODY sets `body`; PATH is where it goes.
+FORM_POST_SCRIPT = """
 local threads = 0
 function setup(thread)
   threads = threads + 1
@@ -55,32 +55,7 @@ end
 counter = 0
 request = function()
   counter = counter + 1
-  local id = string.format("RUN-%d-%d", thread_number, counter)
-  local body = "host_name=Bench+Host&email=bench" .. id .. "%40example.org"
-    .. "&title=Bench+" .. id .. "&format=virtual&starts_at=START&timezone=Europe%2FBerlin"
-    .. "&expected_attendees=10&language=de&accept_terms=on&website="
-  return wrk.format("POST", "/de/screenings/register/", {
-    ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["Sec-Fetch-Site"] = "same-origin",
-    ["Accept-Encoding"] = "gzip",
-  }, body)
-end
-"""
-
-
-# Every guest sign-up is a new address (see POST_SCRIPT); the screening's places never run out.
-GUEST_POST_SCRIPT = """
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("thread_number", threads)
-end
-
-counter = 0
-request = function()
-  counter = counter + 1
-  local body = string.format("email=guest-RUN-%d-%d%%40example.org&name=Bench&accept_conduct=on&website=",
-    thread_number, counter)
+BODY
   return wrk.format("POST", "PATH", {
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Sec-Fetch-Site"] = "same-origin",
@@ -88,6 +63,22 @@ request = function()
   }, body)
 end
 """
+
+# Every POST is a new registration: no two alike, as no two hosts register the same screening.
+POST_SCRIPT = FORM_POST_SCRIPT.replace("PATH", "/de/screenings/register/").replace(
+    "BODY",
+    """  local id = string.format("RUN-%d-%d", thread_number, counter)
+  local body = "host_name=Bench+Host&email=bench" .. id .. "%40example.org"
+    .. "&title=Bench+" .. id .. "&format=virtual&starts_at=START&timezone=Europe%2FBerlin"
+    .. "&expected_attendees=10&language=de&accept_terms=on&website=\"""",
+)
+
+# Every guest sign-up is a new address; the screening's places never run out. PATH: the screening's join.
+GUEST_POST_SCRIPT = FORM_POST_SCRIPT.replace(
+    "BODY",
+    """  local body = string.format("email=guest-RUN-%d-%d%%40example.org&name=Bench&accept_conduct=on&website=",
+    thread_number, counter)""",
+)
 
 
 def main():
