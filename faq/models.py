@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -10,27 +10,45 @@ from django.utils.translation import gettext_lazy as _
 SEARCH_CONFIGS = {"de": "german", "en": "english"}
 
 
-def entry_search_vector(language):
-    """The weighted text search document of an entry in one language (question above answer).
+def entry_search_vector(language, *, question=None, answer=None):
+    """The weighted text search document of an entry in one language (question above answer), of the text
+    a reader sees (the search columns, faq.searchtext), not of the Markdown with its link targets; of the
+    given texts (Value expressions) instead of the columns, if any.
 
-    The same expression backs a GIN index per language (see Entry.Meta), so searches use the index.
+    Kept in a column per language (Entry.search_document_de, …), so that a search parses no text, with a
+    GIN index each (search_indexes).
     """
     config = SEARCH_CONFIGS[language]
-    return SearchVector(f"question_{language}", weight="A", config=config) + SearchVector(
-        f"answer_{language}", weight="B", config=config
+    return SearchVector(question or f"search_question_{language}", weight="A", config=config) + SearchVector(
+        answer or f"search_answer_{language}", weight="B", config=config
+    )
+
+
+def entry_words_vector(language, *, question=None, answer=None):
+    """The words of an entry's search texts in one language, unstemmed (PostgreSQL's 'simple'
+    configuration): the FAQ's vocabulary, in which the search looks up typos (faq.services); of the given
+    texts (Value expressions) instead of the columns, if any."""
+    return SearchVector(
+        question or f"search_question_{language}", answer or f"search_answer_{language}", config="simple"
     )
 
 
 def search_indexes():
-    """One GIN index per language over exactly the expression that searches use."""
-    return [GinIndex(entry_search_vector(language), name=f"faq_entry_search_{language}") for language in SEARCH_CONFIGS]
+    """One GIN index per language on the stored text search document (migration 0011)."""
+    return [
+        GinIndex(fields=[f"search_document_{language}"], name=f"faq_entry_search_{language}")
+        for language in SEARCH_CONFIGS
+    ]
 
 
 def trigram_indexes():
-    """GIN trigram indexes (pg_trgm's gin_trgm_ops) on the question and the answer of each language, for
-    the search's ILIKE and trigram operators (%>, %>>), which compare with one column at a time."""
+    """GIN trigram indexes (pg_trgm's gin_trgm_ops) on the search column of the question and of the answer
+    of each language, for the search's ILIKE (parts of words), which compares with one column at a time
+    (migration 0011)."""
     return [
-        GinIndex(fields=[f"{field}_{language}"], opclasses=["gin_trgm_ops"], name=f"faq_entry_trgm_{field}_{language}")
+        GinIndex(
+            fields=[f"search_{field}_{language}"], opclasses=["gin_trgm_ops"], name=f"faq_entry_trgm_{field}_{language}"
+        )
         for language in SEARCH_CONFIGS
         for field in ("question", "answer")
     ]
@@ -90,17 +108,52 @@ class Entry(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+    # What the search compares (faq.searchtext): the question and the answer as a reader sees them, folded,
+    # and on PostgreSQL their text search document and their words (entry_search_vector,
+    # entry_words_vector; NULL on SQLite). save() keeps them in step with the texts; whatever writes the
+    # texts without save() (bulk_create, update(), a data migration's historical model) must set them too
+    # (faq.searchtext.entry_search_columns).
+    search_question_de = models.TextField(editable=False, blank=True, default="")
+    search_answer_de = models.TextField(editable=False, blank=True, default="")
+    search_question_en = models.TextField(editable=False, blank=True, default="")
+    search_answer_en = models.TextField(editable=False, blank=True, default="")
+    search_document_de = SearchVectorField(null=True, editable=False)
+    search_document_en = SearchVectorField(null=True, editable=False)
+    search_words_de = SearchVectorField(null=True, editable=False)
+    search_words_en = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["category__position", "category_id", "position", "pk"]
         verbose_name = _("FAQ entry")
         verbose_name_plural = _("FAQ entries")
-        # The full-text and trigram GIN indexes exist on PostgreSQL only; migrations 0002 and 0004 create
-        # them (search_indexes(), trigram_indexes()).
+        # The full-text and trigram GIN indexes exist on PostgreSQL only; migration 0011 creates them
+        # (search_indexes(), trigram_indexes()).
         indexes = [models.Index(fields=["category", "position"], name="faq_entry_category_position")]
 
     def __str__(self):
         return self.question
+
+    def save(self, *args, **kwargs):
+        """Save, with the search columns made from the texts being saved."""
+        from django.db import router
+
+        from .searchtext import SOURCE_FIELDS, entry_search_columns
+
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or SOURCE_FIELDS.intersection(update_fields):
+            using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+            columns = entry_search_columns(self, using=using)
+            for field, value in columns.items():
+                setattr(self, field, value)
+            if update_fields is not None:
+                kwargs["update_fields"] = [*update_fields, *(field for field in columns if field not in update_fields)]
+            super().save(*args, **kwargs)
+            # The documents were written as expressions: read again when wanted, never as expressions.
+            for field, value in columns.items():
+                if hasattr(value, "resolve_expression"):
+                    del self.__dict__[field]
+        else:
+            super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("faq:entry", kwargs={"slug": self.slug})
@@ -130,7 +183,8 @@ class FormerSlug(models.Model):
 
 
 class UnansweredSearch(models.Model):
-    """How often a search found nothing, per normalised query, language and day.
+    """How often a search found nothing (or only answers with some of its words), per normalised query,
+    language and day.
 
     Nothing about who searched is kept: no address, no browser, no time of day. Rows older than
     FAQ_UNANSWERED_SEARCH_DAYS are removed by a periodic task (faq.tasks).

@@ -1,24 +1,31 @@
 """The FAQ's rules: what is shown, how it is searched, which searches found nothing, how the seed
 content is loaded."""
 
+import operator
 import os
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
+from functools import lru_cache, reduce
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
-    TrigramStrictWordSimilarity,
-    TrigramWordSimilarity,
+from django.contrib.postgres.search import SearchQueryField, SearchRank, TrigramWordSimilarity
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Prefetch,
+    Q,
+    Value,
+    When,
 )
-from django.db import connection, transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Func, Prefetch, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.html import escape
@@ -34,8 +41,8 @@ from .models import (
     Entry,
     FormerSlug,
     UnansweredSearch,
-    entry_search_vector,
 )
+from .searchtext import fold, search_fields, spellings, synonyms
 
 SEED_FILE = Path(__file__).resolve().parent / "seed" / "faq.toml"
 ACTIONS_SEED_FILE = Path(__file__).resolve().parent / "seed" / "actions.toml"
@@ -43,32 +50,83 @@ MAX_QUERY_TERMS = 10
 MAX_RESULTS = 50
 EXCERPT_WORDS = 30
 
-# What full-text search misses (it finds words and the beginnings of words), the trigram indexes of
-# pg_trgm find, for terms of at least MIN_TRIGRAM_TERM_LENGTH letters (shorter ones meet too many words
-# by chance):
+# The search compares the text a reader sees, folded (faq.searchtext): no link target, no Markdown.
+#
+# What full-text search misses (it finds words and the beginnings of words) is found, for terms of at
+# least MIN_TRIGRAM_TERM_LENGTH letters (shorter ones meet too many words by chance), with pg_trgm and
+# fuzzystrmatch: in the text (ILIKE, served by trigram indexes), or among the words of the FAQ, whose
+# stems are then searched for like the term's own:
 # - a part of a word, above all of a German compound ("algorithmen" in "Empfehlungsalgorithmen"): the
-#   text contains the term (ILIKE), or, for terms of at least MIN_WORD_PART_LENGTH letters, their
-#   word_similarity (the share of trigrams the term has in common with the most similar stretch of the
-#   text) reaches WORD_PART_SIMILARITY. Shorter terms would meet unrelated words ("event" is 0.67 similar
-#   to "even");
-# - a typo ("algoritmen", "survelliance"): strict_word_similarity, the same measured against whole
-#   words, at least TYPO_SIMILARITY by the term's length. A typo costs a short word a larger share of its
-#   trigrams, but a short word also meets others by chance. Measured on the seeded FAQ: "survelliance" is
-#   0.44 similar to "surveillance", "algoritm" 0.58 to "algorithm", while unrelated words stay below
-#   (e.g. "steuererklärung" 0.29, "television" 0.31, "weather" 0.38, "fernsehprogramm" 0.37), except a
-#   few such as "wettervorhersage" (0.47). word_similarity alone would need such low thresholds for
-#   typos that stretches spanning several words match ("minuten" at 0.5 in an answer without minutes).
+#   text contains the term (ILIKE), or, for terms of at least MIN_WORD_PART_LENGTH letters, a word at
+#   least WORD_PART_EXTRA_LETTERS letters longer has a stretch whose word_similarity to the term (the
+#   share of trigrams the term has in common with it) reaches WORD_PART_SIMILARITY. Shorter terms would
+#   meet unrelated words ("event" is 0.67 similar to "even"); a word about as long as the term is no
+#   compound of it ("depression" is 0.64 similar to "expression");
+# - a typo ("algoritmen", "survelliance"): a word with the term's first letter, at most TYPO_EDITS letters
+#   added, left out or changed away (levenshtein_less_equal of PostgreSQL's fuzzystrmatch; or its
+#   beginning from the term's but for its last STEM_ENDING_LETTERS, "Algorithmus" for "algoritmen"), whose
+#   similarity (shared trigrams of all) reaches TYPO_SIMILARITY by the term's length. A typo costs a short
+#   word a larger share of its trigrams, but a short word also meets others by chance. Measured on the
+#   seeded FAQ: "survelliance" is 0.44 similar to "surveillance", "algoritm" 0.58 to "algorithm", while
+#   unrelated words stay below (e.g. "steuererklärung" 0.29, "television" 0.31, "weather" 0.38). The
+#   similarity alone is not enough: a long word "misspelt" any shorter word it begins with ("selbstmord"
+#   is 0.5 similar to "selbst", "verhaltenskodex" 0.53 to "verhalten"), a compound another of the same
+#   beginning ("verhaltensweisen", 0.43) and a word others of the same ending ("depression" is 0.47
+#   similar to "expression"), all more letters apart, or with another first letter.
+#   A word of faq.synonyms is a known word, never taken for a typo.
 MIN_TRIGRAM_TERM_LENGTH = 4
 MIN_WORD_PART_LENGTH = 7
 WORD_PART_SIMILARITY = 0.6
+WORD_PART_EXTRA_LETTERS = 3
 TYPO_SIMILARITY = ((6, 0.6), (9, 0.5))  # (longest term length, threshold); longer terms: LONG_TYPO_SIMILARITY
 LONG_TYPO_SIMILARITY = 0.43
+TYPO_EDITS = ((6, 1),)  # (longest term length, letters added, left out or changed); longer terms: LONG_TYPO_EDITS
+LONG_TYPO_EDITS = 2
+# Stemming finds the words that begin with a query word's stem. The other way round, a word whose stem is
+# the query word's stem shortened is found too, as the same word with another ending: by up to
+# STEM_ENDING_LETTERS letters, down to MIN_SHORTENED_STEM_LENGTH ("registration", stem "registr", finds
+# "register", stem "regist"; shorter stems would meet other words: "event" and "even"), and in German the
+# Latin and Greek singulars without their ending (LATIN_SINGULAR_ENDINGS: "konto" finds "Konten", stem
+# "kont"; "algorithmus" finds "Algorithmen").
+STEM_ENDING_LETTERS = 2
+MIN_SHORTENED_STEM_LENGTH = 6
+LATIN_SINGULAR_ENDINGS = ("um", "us", "a", "o")
+LATIN_PLURAL_ENDINGS = ("en", "ens", "n")
 
 
 @dataclass(frozen=True)
 class SearchResult:
     entry: Entry
     excerpt: str  # safe HTML: escaped text with <mark> around matches
+    # Whether the entry contains only some of the query's words: shown only when none contains all.
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class SearchTerm:
+    """A word of the query: as typed (lowercased), the folded spellings it is searched under
+    (faq.searchtext.spellings) and the beginnings of the words it stands for too (faq.synonyms)."""
+
+    word: str
+    spellings: tuple
+    synonyms: tuple = ()
+
+    @property
+    def forms(self):
+        return self.spellings + self.synonyms
+
+    @property
+    def contained_spellings(self):
+        """The spellings found as any part of a word (ILIKE): those long enough."""
+        return tuple(spelling for spelling in self.spellings if len(spelling) >= MIN_TRIGRAM_TERM_LENGTH)
+
+    @property
+    def similar_spellings(self):
+        """The spellings found as typos and fuzzy parts of words: single words long enough, not known
+        words (faq.synonyms)."""
+        if self.synonyms:
+            return ()
+        return tuple(spelling for spelling in self.contained_spellings if _WORD_PART.fullmatch(spelling))
 
 
 def faq_published_categories():
@@ -126,13 +184,25 @@ def entry_has_translation(entry, language):
 def faq_query_terms(query):
     """The words of a query, lowercased, at most MAX_QUERY_TERMS.
 
-    Letters and digits only: everything else is a separator, so no input can break the tsquery syntax.
+    Letters and digits, and hyphens between them ("PG-13", "E-Mail" are one word each, as PostgreSQL's
+    parser reads them in the text): everything else is a separator, so no input can break the tsquery
+    syntax.
     """
-    return re.findall(r"[^\W_]+", query.lower())[:MAX_QUERY_TERMS]
+    return re.findall(r"[^\W_]+(?:-[^\W_]+)*", query.lower())[:MAX_QUERY_TERMS]
+
+
+def faq_search_terms(query, language):
+    """The query's words as SearchTerms: folded, with their German spellings without umlauts and their
+    synonyms."""
+    terms = []
+    for word in faq_query_terms(query):
+        folded = fold(word)
+        terms.append(SearchTerm(word=word, spellings=spellings(folded, language), synonyms=synonyms(folded, language)))
+    return terms
 
 
 def typo_similarity(term):
-    """The strict word similarity a term needs to match a word it misspells, None for a short term."""
+    """The similarity a term needs to match a word it misspells, None for a short term."""
     if len(term) < MIN_TRIGRAM_TERM_LENGTH:
         return None
     for longest, threshold in TYPO_SIMILARITY:
@@ -141,141 +211,345 @@ def typo_similarity(term):
     return LONG_TYPO_SIMILARITY
 
 
-def faq_search(*, query, language):
-    """Published entries matching every word of the query, best first, each with an excerpt.
+def typo_edits(term):
+    """How many letters a word that misspells the term may have added, left out or changed."""
+    for longest, edits in TYPO_EDITS:
+        if len(term) <= longest:
+            return edits
+    return LONG_TYPO_EDITS
 
-    On PostgreSQL, full-text hits (every word found as a word or a word's beginning, stemmed) come
-    first, ranked; then entries that full-text search misses but where every word is part of a word or
-    misspelt (compounds, typos: see MIN_TRIGRAM_TERM_LENGTH), by similarity. On SQLite (make run) much
-    the same is done in Python (faq_containment_search).
+
+def shortened_stems(stem, language):
+    """The stems that count as a query word's stem with another ending (see STEM_ENDING_LETTERS)."""
+    if not stem.isalpha():
+        return []
+    shortest = max(MIN_SHORTENED_STEM_LENGTH, len(stem) - STEM_ENDING_LETTERS)
+    stems = [stem[:length] for length in range(len(stem) - 1, shortest - 1, -1)]
+    if language == "de":
+        for ending in LATIN_SINGULAR_ENDINGS:
+            if stem.endswith(ending) and len(stem) - len(ending) >= 3:
+                stems.append(stem.removesuffix(ending))
+                break
+    return [shortened for shortened in dict.fromkeys(stems) if shortened != stem]
+
+
+def faq_search(*, query, language):
+    """Published entries matching every word of the query, best first, each with an excerpt; if none
+    does, those matching some of the words, the most words first (their results say `partial`).
+
+    The words are compared with the text a reader sees, folded (faq.searchtext). A word matches as a
+    word or a word's beginning, stemmed (full-text search), as the same stem with another ending
+    (shortened_stems), as a part of a word or misspelt (compounds, typos: see MIN_TRIGRAM_TERM_LENGTH), in
+    German also spelt without umlauts (ae for ä), or as one of its synonyms (faq.synonyms). On
+    PostgreSQL, entries where every word is a full-text hit come first, ranked; then the others, by
+    similarity. A query of stop words only ("what is", "über") finds the entries with those words, in this
+    order, in the question or else in the answer. On SQLite (make run) much the same is done in Python
+    (faq_containment_search).
     """
-    terms = faq_query_terms(query)
+    terms = faq_search_terms(query, language)
     if not terms:
         return []
     if connection.vendor == "postgresql":
-        entries, stop_words = _postgres_search(terms, language)
+        entries, marked_terms, partial = _postgres_search(terms, language)
     else:
         published = Entry.objects.filter(published=True).select_related("category")
-        entries, stop_words = faq_containment_search(entries=published, terms=terms, language=language), set()
-    # Stop words ("die", "the") are not searched for by full-text search, so they are not marked either,
-    # unless there is nothing else to mark.
-    marked_terms = [term for term in terms if term not in stop_words] or terms
+        matches = _containment_matches(entries=published, terms=terms, language=language)
+        entries = [entry for entry, count in matches if count == len(terms)]
+        partial = not entries and bool(matches)
+        entries = entries or [entry for entry, _count in matches]
+        marked_terms = [term.forms for term in terms]
     return [
         SearchResult(
             entry=entry,
             excerpt=faq_excerpt(text=markdown_to_text(getattr(entry, f"answer_{language}") or ""), terms=marked_terms),
+            partial=partial,
         )
         for entry in entries
     ]
 
 
-class _TrigramOperator(Func):
-    """`column <operator> 'term'`: ILIKE, or pg_trgm's `%>` (the term's word similarity to the column
-    reaches pg_trgm.word_similarity_threshold) or `%>>` (strict word similarity,
-    strict_word_similarity_threshold). These operators on the column itself, not functions, are what the
-    trigram indexes serve. (django.contrib.postgres has the trigram ones as lookups, but registers them only
-    as an installed app, which it is not here.)"""
+class _Operator(Func):
+    """`left <operator> right`: ILIKE, or full-text search's @@. Operators on the column (or the indexed
+    column) itself, not functions, are what the indexes serve."""
 
-    template = "%(expressions)s"
+    template = "(%(expressions)s)"
     output_field = BooleanField()
 
-    def __init__(self, column, term, *, operator):
-        super().__init__(column, term)
+    def __init__(self, left, right, *, operator):
+        super().__init__(left, right)
         self.arg_joiner = f" {operator} "
 
 
+class _TsQuery(Func):
+    """A tsquery written in its own syntax ('stem':* | 'stem'), taken as it is: no parsing, no stemming
+    again (faq_search has stemmed the words with the language's configuration)."""
+
+    template = "%(expressions)s::tsquery"
+    output_field = SearchQueryField()
+
+    def __init__(self, text):
+        super().__init__(Value(text))
+
+
 def _postgres_search(terms, language):
-    """Full-text hits, then trigram-only hits, in one query; returns (entries, the terms that are stop
-    words of the language's text search configuration)."""
-    with transaction.atomic():
-        stop_words = _postgres_search_prepare(terms, language)
-        return list(_postgres_search_queryset(terms, language, stop_words)), stop_words
+    """(entries, the terms' forms to mark in the excerpts, whether the entries match only some terms), in
+    two statements."""
+    stop_words, stems, similar = _postgres_search_prepare(terms, language)
+    # A word that is a stop word, or whose forms all are ("Ì" is "i"), is not searched for.
+    searched = [
+        term
+        for term in terms
+        if term.word not in stop_words and (_term_tsquery(term, stems, language) or term.contained_spellings)
+    ]
+    if not searched:
+        return _postgres_phrase_search([term.spellings[0] for term in terms], language), _terms_forms(terms), False
+    entries = list(_postgres_search_queryset(searched, language, stems, similar))
+    every_term = [entry for entry in entries if entry.matched == len(searched)]
+    # Stop words ("die", "the") are not searched for, so they are not marked either. A shortened stem
+    # marks the words it found ("regist" in "registered" for "registration").
+    marked = [
+        term.forms
+        + tuple(
+            OtherEnding(shorter)
+            for form in term.spellings
+            for shorter in _shortened(stems.get(form), language)
+            if len(shorter) >= MIN_SHORTENED_STEM_LENGTH
+        )
+        for term in searched
+    ]
+    return every_term or entries, marked, not every_term and bool(entries)
+
+
+def _terms_forms(terms):
+    return [term.forms for term in terms]
+
+
+def _shortened(form_stems, language):
+    return shortened_stems(form_stems[0], language) if form_stems and len(form_stems) == 1 else []
+
+
+# The words of the published entries' search texts in a language (PostgreSQL's 'simple' parser: no
+# stemming, a hyphenated word also as its parts), from their stored vectors (Entry.search_words_de, …).
+_VOCABULARY = "SELECT {words} FROM {table} WHERE {published}"
+# A word of the vocabulary is a typo of a term or a longer word with a part similar to it (see
+# MIN_TRIGRAM_TERM_LENGTH): the conditions of _word_match, which the excerpts use.
+_SIMILAR_WORD = (
+    "(left(word, 1) = left(term, 1) AND similarity(word, term) >= typo "
+    "AND (levenshtein_less_equal(word, term, edits) <= edits "
+    "OR (length(word) >= length(term) - ending "
+    "AND levenshtein_less_equal(left(word, length(term) - ending), left(term, length(term) - ending), edits) "
+    "<= edits))) "
+    "OR (part IS NOT NULL AND length(word) >= length(term) + extra AND word_similarity(term, word) >= part)"
+)
 
 
 def _postgres_search_prepare(terms, language):
-    """Set the trigram operators' thresholds for the current transaction (set_config(…, true) lasts
-    until it ends) and return the terms that are stop words, which the trigram part leaves out, as
-    full-text search does. One statement."""
-    with connection.cursor() as cursor:
-        # The operators compare with these settings, so the trigram indexes yield every candidate.
-        cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true), "
-            "set_config('pg_trgm.strict_word_similarity_threshold', %s, true), "
-            "ARRAY(SELECT term FROM unnest(%s::text[]) AS term WHERE to_tsvector(%s::regconfig, term) = '')",
-            [str(WORD_PART_SIMILARITY), str(LONG_TYPO_SIMILARITY), terms, SEARCH_CONFIGS[language]],
-        )
-        return set(cursor.fetchone()[2])
-
-
-def _postgres_search_queryset(terms, language, stop_words):
-    """The published entries that match, best first: full-text hits by rank, then the entries in which
-    every term (but stop words and terms shorter than MIN_TRIGRAM_TERM_LENGTH) is part of a word or a
-    misspelt word, by similarity. Needs _postgres_search_prepare in the same transaction."""
+    """One statement for what the search needs to know before it searches: the words that are stop words
+    of the language's text search configuration (left out, as full-text search does), {form: its stems}
+    of each term's forms, and {spelling: [the stems of each word of the FAQ that is a typo of it or a
+    longer word with a part similar to it]}, for the terms' similar_spellings."""
     config = SEARCH_CONFIGS[language]
-    search_query = SearchQuery(" & ".join(f"{term}:*" for term in terms), search_type="raw", config=config)
-    vector = entry_search_vector(language)
-    entries = Entry.objects.filter(published=True).alias(document=vector)
-    full_text = Q(document=search_query)
-    matches, similarity = full_text, Value(0.0)
-    fuzzy_terms = [term for term in terms if term not in stop_words and typo_similarity(term)]
-    if fuzzy_terms:
-        # Every term a part of a word or a misspelt word of the question or of the answer.
-        similar = Q()
-        for number, term in enumerate(fuzzy_terms):
-            found, closeness = Q(), []
-            for field in (f"question_{language}", f"answer_{language}"):
-                strict = f"strict_{field}_{number}"
-                entries = entries.alias(**{strict: TrigramStrictWordSimilarity(Value(term), field)})
-                # Terms hold letters and digits only: no LIKE wildcard to escape.
-                found |= Q(_TrigramOperator(F(field), Value(f"%{term}%"), operator="ILIKE"))
-                if len(term) >= MIN_WORD_PART_LENGTH:
-                    found |= Q(_TrigramOperator(F(field), Value(term), operator="%%>"))
-                # %>> finds candidates through the index; the term's own threshold decides.
-                found |= Q(_TrigramOperator(F(field), Value(term), operator="%%>>")) & Q(
-                    **{f"{strict}__gte": typo_similarity(term)}
-                )
-                closeness.append(TrigramWordSimilarity(Value(term), field))
-            similar &= found
-            similarity = similarity + Greatest(*closeness)
-        matches = full_text | similar
-    entries = (
-        entries.filter(matches)
-        .alias(
-            is_full_text=ExpressionWrapper(full_text, output_field=BooleanField()),
-            rank=SearchRank(vector, search_query),
-            similarity=similarity,
-        )
-        .select_related("category")
-        .order_by(F("is_full_text").desc(), "-rank", "-similarity", "category__position", "position", "pk")[
-            :MAX_RESULTS
-        ]
+    forms = list(dict.fromkeys(form for term in terms for form in term.forms))
+    similar = list(dict.fromkeys(spelling for term in terms for spelling in term.similar_spellings))
+    quote = connection.ops.quote_name
+    vocabulary = _VOCABULARY.format(
+        words=quote(f"search_words_{language}"),
+        table=quote(Entry._meta.db_table),
+        published=quote(Entry._meta.get_field("published").column),
     )
-    return entries
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Only constant SQL is joined here; every value is a parameter.
+            "WITH vocabulary AS (SELECT word FROM ts_stat(%s) WHERE strpos(word, '-') = 0), "  # noqa: S608
+            "wanted AS (SELECT * FROM unnest(%s::text[], %s::real[], %s::int[], %s::real[]) "
+            "AS wanted(term, typo, edits, part), (SELECT %s::int AS ending, %s::int AS extra) AS rules) "
+            "SELECT ARRAY(SELECT word FROM unnest(%s::text[]) AS word WHERE to_tsvector(%s::regconfig, word) = ''), "
+            "ARRAY(SELECT array_to_string(tsvector_to_array(to_tsvector(%s::regconfig, form)), ' ') "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS forms(form, position) ORDER BY position), "
+            "ARRAY(SELECT term || ' ' || array_to_string(tsvector_to_array(to_tsvector(%s::regconfig, word)), ' ') "
+            f"FROM wanted, vocabulary WHERE word <> term AND ({_SIMILAR_WORD}))",
+            [
+                vocabulary,
+                similar,
+                [typo_similarity(spelling) for spelling in similar],
+                [typo_edits(spelling) for spelling in similar],
+                [WORD_PART_SIMILARITY if len(spelling) >= MIN_WORD_PART_LENGTH else None for spelling in similar],
+                STEM_ENDING_LETTERS,
+                WORD_PART_EXTRA_LETTERS,
+                [term.word for term in terms],
+                config,
+                config,
+                forms,
+                config,
+            ],
+        )
+        stop_words, form_stems, similar_words = cursor.fetchone()
+    corrections = {}
+    for row in similar_words:
+        spelling, *word_stems = row.split()
+        if len(word_stems) == 1:  # a stop word has none; the parts of a hyphenated word are words too
+            corrections.setdefault(spelling, []).append(word_stems[0])
+    stems = {form: found.split() for form, found in zip(forms, form_stems, strict=True)}
+    return set(stop_words), stems, corrections
+
+
+def _tsquery_stem(stem, *, prefix):
+    quoted = "'" + stem.replace("\\", "\\\\").replace("'", "''") + "'"
+    return f"{quoted}:*" if prefix else quoted
+
+
+def _term_tsquery(term, stems, language):
+    """The tsquery (its text) of one term: the stems of each of its forms as the beginning of a word (of a
+    hyphenated word: all its stems; of a number: also with a minus sign), or a spelling's shortened stems
+    as whole words; None when its forms have no stems."""
+    alternatives = []
+    for form in term.forms:
+        form_stems = stems.get(form) or []
+        if form_stems:
+            alternatives.append(" & ".join(_tsquery_stem(stem, prefix=True) for stem in form_stems))
+        if form.isdigit():
+            # PostgreSQL's parser reads the number of "PG-13" as "-13".
+            alternatives.append(_tsquery_stem(f"-{form}", prefix=True))
+        if form in term.spellings:
+            alternatives.extend(_tsquery_stem(stem, prefix=False) for stem in _shortened(form_stems, language))
+    alternatives = list(dict.fromkeys(alternatives))
+    return " | ".join(f"( {alternative} )" for alternative in alternatives) or None
+
+
+def _similar_tsquery(term, similar):
+    """The tsquery (its text) of the FAQ's words that are typos of one term's spellings or longer words
+    with a part similar to them, as whole words; None if there are none."""
+    found = dict.fromkeys(stem for spelling in term.similar_spellings for stem in similar.get(spelling, ()))
+    return " | ".join(_tsquery_stem(stem, prefix=False) for stem in found) or None
+
+
+def _postgres_search_queryset(terms, language, stems, similar):
+    """The published entries that match at least one term, those that match the most first, each with
+    `matched` (how many): among those, full-text hits of the most terms, by rank, then the others by
+    similarity.
+
+    A term matches where full-text search finds it (_term_tsquery), where the text contains a spelling of
+    at least MIN_TRIGRAM_TERM_LENGTH letters (ILIKE, served by the trigram indexes), or where it has a word
+    that _postgres_search_prepare found to be a typo of it or a longer word with a part similar to it. All
+    of them are conditions on the stored document (GIN index) or on the search columns (trigram indexes):
+    no text is parsed again.
+    """
+    fields = search_fields(language)
+    entries = Entry.objects.filter(published=True).alias(document=F(f"search_document_{language}"))
+    any_term, found_cases, full_text_cases, closeness, queries = Q(), [], [], [], []
+    for term in terms:
+        found = Q()
+        tsquery = _term_tsquery(term, stems, language)
+        full_text = None
+        if tsquery:
+            queries.append(tsquery)
+            full_text = Q(_Operator(F("document"), _TsQuery(tsquery), operator="@@"))
+            full_text_cases.append(Case(When(full_text, then=Value(1)), default=Value(0)))
+            found |= full_text
+        for spelling in term.contained_spellings:
+            for field in fields:
+                found |= Q(_Operator(F(field), Value(f"%{_like_escaped(spelling)}%"), operator="ILIKE"))
+        similar_query = _similar_tsquery(term, similar)
+        if similar_query:
+            found |= Q(_Operator(F("document"), _TsQuery(similar_query), operator="@@"))
+        if term.contained_spellings:
+            # How close the text comes to the term, for the entries where full-text search missed it.
+            spelling = term.contained_spellings[0]
+            similarity = Greatest(*(TrigramWordSimilarity(Value(spelling), field) for field in fields))
+            if full_text is not None:
+                similarity = Case(When(full_text, then=Value(1.0)), default=similarity)
+            closeness.append(similarity)
+        found_cases.append(Case(When(found, then=Value(1)), default=Value(0)))
+        any_term |= found
+    if not any_term:
+        return Entry.objects.none()
+    entries = entries.filter(any_term).annotate(
+        matched=ExpressionWrapper(reduce(operator.add, found_cases), output_field=IntegerField())
+    )
+    order = [F("matched").desc()]
+    if queries:
+        entries = entries.alias(
+            full_text_matched=ExpressionWrapper(reduce(operator.add, full_text_cases), output_field=IntegerField()),
+            rank=SearchRank(F("document"), _TsQuery(" | ".join(queries))),
+        )
+        order += [F("full_text_matched").desc(), F("rank").desc()]
+    if closeness:
+        entries = entries.alias(
+            similarity=ExpressionWrapper(reduce(operator.add, closeness), output_field=FloatField())
+        )
+        order.append(F("similarity").desc())
+    order += ["category__position", "position", "pk"]
+    return entries.select_related("category").order_by(*order)[:MAX_RESULTS]
+
+
+def _like_escaped(text):
+    """The text as a LIKE pattern that matches only itself. (The query's words are letters, digits and
+    hyphens, but folding may make other characters of some.)"""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _postgres_phrase_search(words, language):
+    """The published entries whose question (or else, if none, whose answer) has these words in this
+    order, as whole words: for queries of stop words only, which full-text search does not search."""
+    question, answer = search_fields(language)
+    # Folded letters and digits, but folding may make punctuation of some ("⑴" is "(1)"): escaped.
+    pattern = r"\m" + r"\s+".join(re.sub(r"([^\w\s])", r"\\\1", word) for word in words) + r"\M"
+    in_question = Q(**{f"{question}__regex": pattern})
+    entries = list(
+        Entry.objects.filter(published=True)
+        .filter(in_question | Q(**{f"{answer}__regex": pattern}))
+        .annotate(in_question=ExpressionWrapper(in_question, output_field=BooleanField()))
+        .select_related("category")
+        .order_by(F("in_question").desc(), "category__position", "position", "pk")[:MAX_RESULTS]
+    )
+    return [entry for entry in entries if entry.in_question] or entries
 
 
 def faq_containment_search(*, entries, terms, language):
     """The search of the embedded SQLite (make run), in Python over the given entries (the published
     ones, which are few): SQLite's LIKE folds only ASCII letters, so "überwachung" would miss
-    "Überwachung".
+    "Überwachung". The entries that match every term (words or SearchTerms), in order.
 
-    First the entries whose question or answer contains every term (compared casefolded and without
-    diacritics), those with more terms in the question first; then those where every term matches a word
-    as the excerpts match them (see faq_excerpt), most similar first. The order of `entries` breaks ties.
+    First the entries whose question or answer contains every term (compared folded, as
+    faq.searchtext.fold folds them), those with more terms in the question first; then those where every
+    term matches a word as the excerpts match them (see faq_excerpt), most similar first. The order of
+    `entries` breaks ties.
     """
-    terms = [_fold(term) for term in terms]
-    contained, similar = [], []
+    terms = [
+        search_term
+        for term in terms
+        for search_term in ([term] if isinstance(term, SearchTerm) else faq_search_terms(term, language))
+    ]
+    matches = _containment_matches(entries=entries, terms=terms, language=language)
+    return [entry for entry, count in matches if count == len(terms)]
+
+
+def _containment_matches(*, entries, terms, language):
+    """[(entry, how many terms it matches)] of the entries that match any term, as faq_containment_search
+    orders them, those that match more terms first."""
+    found = []
     for position, entry in enumerate(entries):
-        question = _fold(getattr(entry, f"question_{language}") or "")
-        answer = _fold(markdown_to_text(getattr(entry, f"answer_{language}") or ""))
+        question = fold(getattr(entry, f"question_{language}") or "")
+        answer = fold(markdown_to_text(getattr(entry, f"answer_{language}") or ""))
         text = f"{question} {answer}"
-        if all(term in text for term in terms):
-            contained.append((-sum(term in question for term in terms), position, entry))
-            continue
         parts = {part for word in text.split() for part in _word_parts(word)}
-        best = [max((_word_match(term, part)[0] for part in parts), default=0.0) for term in terms]
-        if all(best):
-            similar.append((-sum(best), position, entry))
-    return [entry for *_order, entry in sorted(contained) + sorted(similar)][:MAX_RESULTS]
+        contained = in_question = 0
+        best = []
+        for term in terms:
+            if any(spelling in text for spelling in term.spellings) or any(
+                part.startswith(synonym) for synonym in term.synonyms for part in parts
+            ):
+                contained += 1
+                in_question += any(form in question for form in term.forms)
+                best.append(1.0)
+            else:
+                scores = [_word_match(spelling, part)[0] for spelling in term.similar_spellings for part in parts]
+                best.append(max(scores, default=0.0))
+        count = sum(1 for score in best if score)
+        if count:
+            # The most terms first; of those, the entries that contain them all before the similar ones.
+            found.append(((-count, contained < count, -in_question, -sum(best), position), entry, count))
+    return [(entry, count) for _order, entry, count in sorted(found, key=lambda item: item[0])][:MAX_RESULTS]
 
 
 _WORD_PART = re.compile(r"[^\W_]+")  # letters and digits: the parts of a word ("Tech-Plattformen")
@@ -291,23 +565,33 @@ def faq_excerpt(*, text, terms, words=EXCERPT_WORDS):
     Built in Python for every database: PostgreSQL's ts_headline drops numbers and stop words at the
     edges of its fragments ("Minuten" instead of "94 Minuten"). The matched sentence is shown whole
     unless it is longer than half as much again as `words`. A part of a word matches a term as
-    _word_match says ("Anti-<mark>Überwachungs</mark>-Demonstranten"). When no word matches (a hit in the
-    question only, or a typo that only PostgreSQL's measure found), the excerpt shows the sentence of
-    the most similar word, or the text's beginning.
+    _word_match says ("Anti-<mark>Überwachungs</mark>-Demonstranten"). A term may be a tuple of
+    alternatives (a word's spellings and synonyms, SearchTerm.forms): a word matches it as it matches the
+    best of them. When no word matches (a hit in the question only, or a typo that only PostgreSQL's
+    measure found), the excerpt shows the sentence of the most similar word, or the text's beginning.
     """
     tokens = text.split()
     if not tokens:
         return ""
-    terms = [_fold(term) for term in terms]
+    # Folded; a hyphenated term ("PG-13") compares with the parts of a word joined ("pg13").
+    groups = [
+        tuple(
+            dict.fromkeys(
+                type(form)(fold(form).replace("-", "")) for form in ((term,) if isinstance(term, str) else term)
+            )
+        )
+        for term in terms
+    ]
+    terms = range(len(groups))
     # matches[token][term]: how well the token matches the term, 0 when it does not count as a match;
     # closeness[token][term]: how similar they are anyway; marks[token]: the spans to mark.
     matches, closeness, marks = [], [], []
     for token in tokens:
-        spans = [(part.start(), part.end(), _fold(part.group())) for part in _WORD_PART.finditer(token)]
+        spans = [(part.start(), part.end(), fold(part.group())) for part in _WORD_PART.finditer(token)]
         candidates = [*spans]
         if len(spans) > 1:  # "e-mail" is also "email"
             candidates.append((spans[0][0], spans[-1][1], "".join(folded for _start, _end, folded in spans)))
-        scored = [(start, end, [_word_match(term, folded) for term in terms]) for start, end, folded in candidates]
+        scored = [(start, end, [_group_match(group, folded) for group in groups]) for start, end, folded in candidates]
         matches.append([max((pairs[k][0] for *_span, pairs in scored), default=0.0) for k in range(len(terms))])
         closeness.append([max((pairs[k][1] for *_span, pairs in scored), default=0.0) for k in range(len(terms))])
         marked = [(start, end) for start, end, pairs in scored[: len(spans)] if any(match for match, _ in pairs)]
@@ -393,11 +677,23 @@ def _window(sentences, anchor, length, words):
     return start, end
 
 
-def _fold(text):
-    """Casefolded and without diacritics ("Überwachung" -> "uberwachung"), as PostgreSQL's German
-    stemmer compares words."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(character for character in decomposed if not unicodedata.combining(character))
+class OtherEnding(str):
+    """A stem (shortened_stems) that marks the words it begins, but less surely than the query's own
+    words: a sentence with the query word itself, even misspelt, is the better excerpt."""
+
+    __slots__ = ()
+    MATCH = 0.5
+
+
+def _group_match(forms, word):
+    """_word_match of the best of a term's forms: (match, closeness)."""
+    pairs = [
+        ((OtherEnding.MATCH,) * 2 if word.startswith(form) else (0.0, 0.0))
+        if isinstance(form, OtherEnding)
+        else _word_match(form, word)
+        for form in forms
+    ]
+    return max(match for match, _closeness in pairs), max(closeness for _match, closeness in pairs)
 
 
 def _word_parts(word):
@@ -416,23 +712,59 @@ def _word_match(term, word):
 
     A word matches when it begins with the term; or, for a term of MIN_TRIGRAM_TERM_LENGTH letters or
     more, when it contains it, has its beginning with another ending (all but two letters, at least
-    five, as stemming does: "Algorithmus" for "algorithmen", "40-minütige" for "minuten"), has a part
-    similar to it (WORD_PART_SIMILARITY) or misspells it (typo_similarity), as on PostgreSQL."""
+    five, as stemming does: "Algorithmus" for "algorithmen", "40-minütige" for "minuten"; a Latin plural:
+    "Konten" for "konto", see shortened_stems), is a longer word with a part similar to it
+    (WORD_PART_SIMILARITY) or misspells it (typo_similarity, typo_edits, the same first letter), as on
+    PostgreSQL."""
     if word.startswith(term):
         return 1.0, 1.0
     if len(term) < MIN_TRIGRAM_TERM_LENGTH:
         return 0.0, 0.0
     if term in word:
         return 0.9, 0.9
-    if len(os.path.commonprefix([term, word])) >= max(5, len(term) - 2):
+    if len(os.path.commonprefix([term, word])) >= max(5, len(term) - 2) or _is_latin_plural(term, word):
         return 0.8, 0.8
     part = _trigram_word_similarity(term, word)
-    if part >= WORD_PART_SIMILARITY and len(term) >= MIN_WORD_PART_LENGTH:
+    if (
+        part >= WORD_PART_SIMILARITY
+        and len(term) >= MIN_WORD_PART_LENGTH
+        and len(word) >= len(term) + WORD_PART_EXTRA_LETTERS
+    ):
         return part, part
     whole = _trigram_similarity(term, word)
-    if whole >= typo_similarity(term):
-        return whole, part
+    if whole >= typo_similarity(term) and word[:1] == term[:1]:
+        edits, beginning = typo_edits(term), len(term) - STEM_ENDING_LETTERS
+        if _edits_within(term, word, edits) or (
+            len(word) >= beginning and _edits_within(term[:beginning], word[:beginning], edits)
+        ):
+            return whole, part
     return 0.0, part
+
+
+def _edits_within(term, word, limit):
+    """Whether at most `limit` letters added, left out or changed make the word of the term (as
+    fuzzystrmatch's levenshtein_less_equal(word, term, limit) <= limit)."""
+    if abs(len(term) - len(word)) > limit:
+        return False
+    previous = list(range(len(word) + 1))
+    for row, letter in enumerate(term, start=1):
+        current = [row]
+        for column, other in enumerate(word, start=1):
+            current.append(min(previous[column] + 1, current[column - 1] + 1, previous[column - 1] + (letter != other)))
+        if min(current) > limit:
+            return False
+        previous = current
+    return previous[-1] <= limit
+
+
+def _is_latin_plural(term, word):
+    """Whether the word is the plural of a Latin or Greek singular ("konten" of "konto", "themen" of
+    "thema")."""
+    for ending in LATIN_SINGULAR_ENDINGS:
+        stem = term.removesuffix(ending)
+        if stem != term and len(stem) >= 3:
+            return word.startswith(stem) and word[len(stem) :] in LATIN_PLURAL_ENDINGS
+    return False
 
 
 def _trigrams(word):
@@ -470,8 +802,8 @@ def _trigram_word_similarity(term, word):
 
 
 def faq_unanswered_search_record(*, query, language, client, today=None):
-    """Count a search that found nothing, for the team (admin: unanswered searches). Returns whether it
-    was counted.
+    """Count a search that found nothing, or only answers with some of its words (faq_search's
+    `partial`), for the team (admin: unanswered searches). Returns whether it was counted.
 
     Kept: the query's words (lowercased, as searched, at most 200 characters), the language, the day
     and how many visitors searched them. Nothing about who searched. What one visitor types alone (a

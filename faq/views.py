@@ -25,7 +25,9 @@ def index(request):
         if query:
             results = services.faq_search(query=query, language=language)
     searching = form.is_bound and bool(request.GET.get("q", "").strip())
-    if query and results == [] and request.method == "GET" and not _is_staff(request):
+    # Answered: some entry has every word of the query (results with only some of them say `partial`).
+    answered = bool(results) and not results[0].partial
+    if query and not answered and request.method == "GET" and not _is_staff(request):
         services.faq_unanswered_search_record(query=query, language=language, client=client_ip(request))
     response = render(
         request,
@@ -36,12 +38,14 @@ def index(request):
             "results": results,
             "categories": services.faq_published_categories(),
             "searching": searching,
+            "partial": bool(results) and not answered,
         },
     )
-    if searching and not results:
-        # A search that found nothing is counted above each time it is made, so its page must reach
-        # this view each time: "private" keeps it out of the site's page cache (which stores no private
-        # response) and out of a proxy cache in front. Pages with results are cached as before.
+    if searching and not answered:
+        # A search that found nothing (or only some of its words) is counted above each time it is made,
+        # so its page must reach this view each time: "private" keeps it out of the site's page cache
+        # (which stores no private response) and out of a proxy cache in front. Pages that answer the
+        # search are cached as before.
         response["Cache-Control"] = "private, max-age=0"
     return response
 

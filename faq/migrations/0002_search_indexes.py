@@ -6,7 +6,7 @@ from django.db import migrations
 def create_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    from faq.models import search_indexes
+    from faq.migrations._indexes import markdown_search_indexes as search_indexes
 
     entry = apps.get_model("faq", "Entry")
     for index in search_indexes():
@@ -16,7 +16,7 @@ def create_indexes(apps, schema_editor):
 def drop_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    from faq.models import search_indexes
+    from faq.migrations._indexes import markdown_search_indexes as search_indexes
 
     entry = apps.get_model("faq", "Entry")
     for index in search_indexes():

@@ -23,7 +23,7 @@ class PostgresTrigramExtension(TrigramExtension):
 def create_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    from faq.models import trigram_indexes
+    from faq.migrations._indexes import markdown_trigram_indexes as trigram_indexes
 
     entry = apps.get_model("faq", "Entry")
     for index in trigram_indexes():
@@ -33,7 +33,7 @@ def create_indexes(apps, schema_editor):
 def drop_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    from faq.models import trigram_indexes
+    from faq.migrations._indexes import markdown_trigram_indexes as trigram_indexes
 
     entry = apps.get_model("faq", "Entry")
     for index in trigram_indexes():

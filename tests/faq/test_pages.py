@@ -108,8 +108,7 @@ def test_faq_pages_use_a_constant_number_of_queries(client, path, settings):
     def queries():
         with CaptureQueriesContext(connection) as captured:
             assert client.get(path).status_code == 200
-        # The search runs in a transaction (for its trigram settings): a savepoint inside the test's own
-        # transaction, nothing to count in production.
+        # Savepoints (of transactions inside the test's own) are nothing to count in production.
         return len([query for query in captured if not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))])
 
     _add_entries(40 - Entry.objects.count())
@@ -135,7 +134,7 @@ def test_faq_pages_use_a_constant_number_of_queries(client, path, settings):
         for n in range(_add_entries_more)
     )
     assert Entry.objects.count() == 500
-    # The page: categories and entries; a search: its settings and stop words, and the search itself.
+    # The page: categories and entries; a search: its stop words, stems and typos, and the search itself.
     assert queries() == with_40 <= (4 if "?q=" in path else 2)
 
 

@@ -172,3 +172,15 @@ def test_the_admin_lists_them_read_only_most_frequent_first(admin_client):
     detail = admin_client.get(f"/admin/faq/unansweredsearch/{row.pk}/change/").content.decode()
     assert 'name="query"' not in detail  # shown, not editable
     assert admin_client.post(f"/admin/faq/unansweredsearch/{row.pk}/change/", {"query": "x"}).status_code == 403
+
+
+def test_a_forwarded_for_header_makes_no_second_visitor_unless_the_proxy_is_trusted(client, settings):
+    """Without a trusted proxy, X-Forwarded-For is whatever the client writes: one client could pose as
+    many visitors and plant words in the staff's list."""
+    for forwarded in ("203.0.113.1", "203.0.113.2", "203.0.113.3"):
+        client.get("/de/faq/", {"q": "kaufen billig zzz"}, REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR=forwarded)
+    assert counts() == {}
+    settings.RATELIMIT_TRUST_FORWARDED_FOR = True
+    for forwarded in ("203.0.113.1", "203.0.113.2"):
+        client.get("/de/faq/", {"q": "xylophon qqq"}, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert counts() == {("xylophon qqq", "de"): 2}
