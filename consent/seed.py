@@ -1,4 +1,8 @@
-"""The cookie groups the site starts with, in German and English. Created once by a data migration."""
+"""The cookie groups the site starts with, in German and English. Created once by a data migration.
+
+The descriptions must stay true whatever the settings: the analytics group's speaks only of the site's own
+count; an optional third-party script (ANALYTICS_SCRIPT_URL) is described beside it by the settings page,
+only where it is configured."""
 
 GROUPS = [
     {
@@ -49,13 +53,14 @@ GROUPS = [
         "name_en": "Analytics",
         "description_de": (
             "Wir zählen Seitenaufrufe und Trailer-Wiedergaben pro Seite, Sprache und Tag auf unserem eigenen "
-            "Server – ohne Cookies, ohne IP-Adresse und ohne Sie wiederzuerkennen. So verstehen wir, wie die "
-            "Website unserer Kampagne dient. Die Zahlen werden nie weitergegeben oder verkauft."
+            "Server. Diese Zählung setzt keine Cookies, speichert keine IP-Adresse und erkennt Sie nicht wieder. "
+            "So verstehen wir, wie die Website unserer Kampagne dient. Die Zahlen werden nie weitergegeben oder "
+            "verkauft."
         ),
         "description_en": (
-            "We count page views and trailer plays per page, language and day on our own server – without "
-            "cookies, without your IP address and without recognising you. This tells us how the website serves "
-            "our campaign. The figures are never shared or sold."
+            "We count page views and trailer plays per page, language and day on our own server. This count "
+            "places no cookies, keeps no IP address and does not recognise you. It tells us how the website "
+            "serves our campaign. The figures are never shared or sold."
         ),
         "cookies": [],
     },

@@ -5,6 +5,7 @@ choose per category, change the choice at any time, and nothing is ever shared o
 """
 
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode
 
 from cookie_consent.cache import all_cookie_groups
 from cookie_consent.conf import settings as consent_settings
@@ -18,6 +19,7 @@ from cookie_consent.util import (
 from django.conf import settings
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.encoding import escape_uri_path
 from django.utils.translation import get_language
 
 from socialdilemma.i18n import is_public_path
@@ -68,11 +70,13 @@ def consent_state(request):
     return ConsentState(choices=choices, gpc=request.headers.get("Sec-GPC", "").strip() == "1")
 
 
-def consent_record(*, request, response, accepted=(), declined=()):
+def consent_record(*, request, response, accepted=(), declined=(), log=True):
     """Record the visitor's choice for some optional groups in the consent cookie, and log it.
 
     Declined groups lose their cookies at once. Groups not named keep their earlier choice. The log
     holds only the group, its version, accept or decline, and the time: nothing about the visitor.
+    With log=False (a client over CONSENT_RATE_LIMIT) the choice takes effect all the same, only
+    unlogged, so that one client cannot inflate the statistics.
     """
     groups = all_cookie_groups()
     accepted = [groups[name] for name in accepted if name in groups]
@@ -91,10 +95,29 @@ def consent_record(*, request, response, accepted=(), declined=()):
                 if not cookie.domain or host.endswith(cookie.domain.lstrip(".")):
                     response.delete_cookie(cookie.name, cookie.path, cookie.domain or None)
     set_cookie_dict_to_response(response, choices)
+    if not log:
+        return
     LogItem.objects.bulk_create(
         [LogItem(action=ACTION_ACCEPTED, cookiegroup=group, version=group.get_version()) for group in accepted]
         + [LogItem(action=ACTION_DECLINED, cookiegroup=group, version=group.get_version()) for group in declined]
     )
+
+
+def return_path(request):
+    """Where a consent form sends the visitor back to (its `next` field): this page's path with only the
+    query parameters that pages read (PAGE_CACHE_QUERY_PARAMETERS), in their order.
+
+    Never the whole address: the page cache keeps one copy of a page for every address that differs
+    only in parameters it ignores (utm_…, fbclid), so a tracking tag of the first visitor's link would
+    otherwise be served to everyone, and carried back to the page by every consent choice.
+    """
+    kept = [
+        (name, value)
+        for name, value in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+        if name in settings.PAGE_CACHE_QUERY_PARAMETERS
+    ]
+    path = escape_uri_path(request.path)
+    return f"{path}?{urlencode(kept)}" if kept else path
 
 
 def is_public_page(request):

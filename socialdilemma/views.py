@@ -49,14 +49,28 @@ ACCESSIBILITY_UPDATED = date(2026, 12, 2)
 PROCESSOR_PURPOSES = {"hosting": _("Hosting"), "email": _("Email delivery")}
 
 
+# Intervals that keep a keyed fingerprint in the cache but are not named *_INTERVAL_SECONDS (see below).
+FINGERPRINT_INTERVAL_SETTINGS = ("SCREENING_LINK_REQUEST_SECONDS",)
+
+
+def fingerprint_seconds():
+    """How long the limits against abuse keep anything in the cache (socialdilemma/ratelimit.py): keyed
+    fingerprints of an IP address, an email address or a screening, with their counts. The longest of every
+    rate (*_RATE_LIMIT: a counter lives one window) and every interval in which an address receives one
+    email (*_INTERVAL_SECONDS, and FINGERPRINT_INTERVAL_SETTINGS), found by their names, so that a limit
+    added later is never left out. The admin's sign-in and the FAQ's unanswered searches keep theirs for
+    the periods their own sections of the page state."""
+    seconds = [getattr(settings, name) for name in FINGERPRINT_INTERVAL_SETTINGS]
+    for name in dir(settings):
+        if name.endswith("_RATE_LIMIT"):
+            seconds.append(rate_window_seconds(getattr(settings, name)))
+        elif name.endswith("_INTERVAL_SECONDS"):
+            seconds.append(getattr(settings, name))
+    return max(seconds)
+
+
 def privacy(request):
     """The privacy policy: every number in it comes from the settings that decide it."""
-    # Keyed fingerprints of a client or a recipient live in the cache for at most the longest of these.
-    fingerprint_seconds = max(
-        rate_window_seconds(settings.SCREENING_RATE_LIMIT),
-        rate_window_seconds(settings.CONSENT_RATE_LIMIT),
-        settings.SCREENING_LINK_REQUEST_SECONDS,
-    )
     analytics = settings.ANALYTICS_SCRIPT_URL
     return render(
         request,
@@ -70,7 +84,7 @@ def privacy(request):
             ],
             "authority": settings.PRIVACY_SUPERVISORY_AUTHORITY,
             "server_log_days": settings.SERVER_LOG_DAYS,
-            "fingerprint_minutes": math.ceil(fingerprint_seconds / 60),
+            "fingerprint_minutes": math.ceil(fingerprint_seconds() / 60),
             "consent_cookie_days": settings.COOKIE_CONSENT_MAX_AGE // (24 * 60 * 60),
             "analytics_origin": "{0.scheme}://{0.netloc}".format(urlsplit(analytics)) if analytics else "",
             "personal_data_days": settings.SCREENING_PERSONAL_DATA_DAYS,

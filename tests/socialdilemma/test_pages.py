@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from socialdilemma import views
+from socialdilemma.pagecache import local_pages
 from socialdilemma.ratelimit import rate_window_seconds
 
 pytestmark = pytest.mark.django_db
@@ -145,7 +146,7 @@ RETENTION = {
         "FAQ_UNANSWERED_SEARCH_DAYS", 45,
         "Die Zählungen werden nach 45 Tagen gelöscht.", "The counts are deleted after 45 days.",
     ),
-    "rate-limit fingerprints": ("SCREENING_RATE_LIMIT", "10/d", "Höchstens 1440 Minuten.", "At most 1440 minutes."),
+    "rate-limit fingerprints": ("SCREENING_RATE_LIMIT", "10/3d", "Höchstens 4320 Minuten.", "At most 4320 minutes."),
     "staff sessions": (
         "SESSION_COOKIE_AGE", 3 * 24 * 60 * 60,
         "spätestens nach 3 Tagen.", "The session cookie is deleted on signing out, or after 3 days.",
@@ -174,7 +175,7 @@ def test_privacy_defaults_are_those_of_the_settings(client, settings):
         f"stops working {settings.SCREENING_HOST_LINK_DAYS} days after the screening",
         f"is deleted {settings.EMAIL_KEEP_DAYS} days after the email was created",
         f"The cookie expires after {settings.COOKIE_CONSENT_MAX_AGE // 86400} days",
-        "At most 60 minutes.",  # the hourly rate limits
+        "At most 1440 minutes.",  # the daily limits per screening (messages to its host, to its guests)
     ):
         assert sentence in html, sentence
 
@@ -389,6 +390,81 @@ def test_privacy_describes_the_newsletter_with_its_retention(client, settings):
     settings.NEWSLETTER_UNCONFIRMED_DAYS = 14
     html = text(page(client, "/de/privacy/"))
     assert "Newsletter" in html and "Eine nicht bestätigte Anmeldung wird nach 14 Tagen gelöscht." in html
+
+
+def _limits_in_the_code():
+    """Every setting that keeps a keyed fingerprint (of an IP address, an email address or a screening) in the
+    cache for as long as it says: the rates and intervals by their names, and whatever setting the code passes
+    straight to socialdilemma/ratelimit.py as a rate or an interval."""
+    names = {name for name in dir(django_settings) if name.endswith(("_RATE_LIMIT", "_INTERVAL_SECONDS"))}
+    call = re.compile(
+        r"\b(?:client_limited|recipient_limited|recipient_first_in)\((?:[^()]|\([^()]*\))*?"
+        r"\b(?:rate|seconds)=settings\.([A-Z0-9_]+)",
+        flags=re.S,
+    )
+    for app in ("consent", "events", "faq", "newsletter", "socialdilemma"):
+        for source in (django_settings.BASE_DIR / app).rglob("*.py"):
+            names |= set(call.findall(source.read_text()))
+    return sorted(names)
+
+
+LIMITS_IN_THE_CODE = _limits_in_the_code()
+# What the privacy page's "Protection against abuse" says each of them keeps (English).
+LIMITS_DESCRIBED = {
+    "SCREENING_RATE_LIMIT": "sent from it: screening registrations, requests for a screening link",
+    "NEWSLETTER_RATE_LIMIT": "sign-ups for the newsletter",
+    "GUEST_RATE_LIMIT": "sign-ups for the newsletter and for screenings",
+    "CONTACT_RATE_LIMIT": "messages to hosts",
+    "CONSENT_RATE_LIMIT": "cookie choices and trailer plays",
+    "SCREENING_ADDRESS_RATE_LIMIT": "with the number of emails sent to them: when you register a screening",
+    "SCREENING_LINK_REQUEST_SECONDS": "ask for your screening link again",
+    "NEWSLETTER_EMAIL_INTERVAL_SECONDS": "or sign up for the newsletter",
+    "GUEST_EMAIL_INTERVAL_SECONDS": "or sign up for the newsletter or for a screening",
+    "GUEST_ADDRESS_RATE_LIMIT": "or sign up for the newsletter or for a screening",
+    "CONTACT_HOST_RATE_LIMIT": "For each screening, the number of messages to its host",
+    "HOST_MESSAGE_RATE_LIMIT": "of its host's messages to the guests",
+    "SCREENING_CANCEL_RATE_LIMIT": "and of its cancellations",
+}  # fmt: skip
+
+
+def test_the_limits_in_the_code_are_found():
+    assert {"SCREENING_RATE_LIMIT", "CONSENT_RATE_LIMIT", "SCREENING_LINK_REQUEST_SECONDS"} <= set(LIMITS_IN_THE_CODE)
+    assert {"NEWSLETTER_EMAIL_INTERVAL_SECONDS", "GUEST_EMAIL_INTERVAL_SECONDS", "GUEST_ADDRESS_RATE_LIMIT"} <= set(
+        LIMITS_IN_THE_CODE
+    )
+
+
+@pytest.mark.parametrize("name", LIMITS_IN_THE_CODE)
+def test_privacy_names_what_every_limit_keeps_in_the_cache(client, name):
+    """A limit added to the code without a word on the privacy page fails here: describe it there."""
+    assert name in LIMITS_DESCRIBED, f"{name}: say on the privacy page what it keeps, and add it here"
+    html = text(page(client, "/en/privacy/"))
+    section = html[html.index("Protection against abuse") : html.index("Searching the FAQ")]
+    assert LIMITS_DESCRIBED[name] in section
+    assert "kept in our cache only, never in the database" in section
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", LIMITS_IN_THE_CODE)
+def test_privacy_retention_covers_every_limit_that_keeps_something_in_the_cache(client, settings, language, name):
+    """However long any one of them keeps its fingerprint, the page says so (a week: 10080 minutes)."""
+    setattr(settings, name, "3/7d" if name.endswith("_RATE_LIMIT") else 7 * 24 * 60 * 60)
+    expected = "Höchstens 10080 Minuten." if language == "de" else "At most 10080 minutes."
+    assert expected in text(page(client, f"/{language}/privacy/"))
+
+
+def test_privacy_retention_of_the_review(client, settings):
+    """The reviewer's case: a daily limit of messages to hosts and of newsletter confirmations."""
+    settings.CONTACT_RATE_LIMIT = "5/d"
+    settings.NEWSLETTER_EMAIL_INTERVAL_SECONDS = 86400
+    for name in dir(django_settings):  # every other limit hourly at most
+        if name.endswith("_RATE_LIMIT") and name != "CONTACT_RATE_LIMIT":
+            setattr(settings, name, "5/h")
+    assert "At most 1440 minutes." in text(page(client, "/en/privacy/"))
+    settings.CONTACT_RATE_LIMIT = "5/h"
+    settings.NEWSLETTER_EMAIL_INTERVAL_SECONDS = 3600
+    local_pages.clear()  # the page cache does not know that settings changed
+    assert "At most 60 minutes." in text(page(client, "/en/privacy/"))
 
 
 def test_privacy_reads_every_rate_django_ratelimit_accepts(client, settings):
