@@ -130,7 +130,16 @@ class ScreeningAdmin(admin.ModelAdmin):
         "tour_status",
         "email_state",
     )
-    list_filter = ("status", "format", "tour_status", "publish_on_tour", UpcomingFilter, CountryFilter, "language")
+    list_filter = (
+        "status",
+        "format",
+        "tour_status",
+        "tour_changed_at",
+        "publish_on_tour",
+        UpcomingFilter,
+        CountryFilter,
+        "language",
+    )
     search_fields = ("title", "host_name", "email", "organisation", "city")
     date_hierarchy = "starts_at"
     list_select_related = ("terms",)
@@ -151,6 +160,7 @@ class ScreeningAdmin(admin.ModelAdmin):
         "email_confirmed_at",
         "cancelled_at",
         "tour_reviewed_at",
+        "tour_changed_at",
         "start_in_event_zone",
         "places",  # the host's to set (see services.screening_update); guests move up with it
         "emails",
@@ -174,7 +184,7 @@ class ScreeningAdmin(admin.ModelAdmin):
         (_("Place"), {"fields": (("city", "country"), "online_url", "venue_details", "accessibility_notes")}),
         (_("Guests"), {"fields": ("places",)}),
         (_("Host"), {"fields": ("host_name", "email", "organisation", "language")}),
-        (_("Virtual tour"), {"fields": ("publish_on_tour", "tour_status", "tour_reviewed_at")}),
+        (_("Virtual tour"), {"fields": ("publish_on_tour", "tour_status", "tour_reviewed_at", "tour_changed_at")}),
         (_("Netflix's terms"), {"fields": ("terms", "terms_accepted_at", "terms_text", "distancing_accepted_at")}),
         (
             _("Status and emails"),

@@ -11,12 +11,13 @@ from icalendar import Calendar, Event
 from .models import SCREENING_DURATION, Screening
 
 
-def screenings_calendar(screenings, *, request):
+def screenings_calendar(screenings):
     calendar = Calendar()
     calendar.add("prodid", "-//Das soziale Dilemma//Virtual tour//DE")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", _("The Social Dilemma – virtual tour"))
-    host = request.get_host().split(":")[0]
+    # The site's own name, not the request's: the same event keeps its UID however the feed was reached.
+    host = _site_host()
     generated = timezone.now()
     for screening in screenings:
         event = Event()
@@ -34,6 +35,10 @@ def screenings_calendar(screenings, *, request):
     return calendar.to_ical()
 
 
+def _site_host():
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
 def _location(screening):
     if screening.format == Screening.Format.VIRTUAL:
         return _("Online")
@@ -43,7 +48,9 @@ def _location(screening):
 def _description(screening):
     description = [_("Screening of “The Social Dilemma”.")]
     if screening.organisation:
-        description.append(_("Hosted by %(organisation)s.") % {"organisation": screening.organisation})
+        hosted_by = _("Hosted by %(organisation)s") % {"organisation": screening.organisation}
+        # "… e.V." ends the sentence with its own full stop.
+        description.append(hosted_by if hosted_by.endswith((".", "!", "?")) else hosted_by + ".")
     return " ".join(description)
 
 
@@ -88,7 +95,7 @@ def guest_calendar(screening):
     calendar.add("prodid", "-//Das soziale Dilemma//Screening//DE")
     calendar.add("version", "2.0")
     event = Event()
-    event.add("uid", f"screening-{screening.pk}-guest@{urlsplit(settings.SITE_URL).hostname or 'localhost'}")
+    event.add("uid", f"screening-{screening.pk}-guest@{_site_host()}")
     event.add("summary", screening.title)
     start = screening.local_start
     event.add("dtstart", start)

@@ -36,7 +36,7 @@ def host_link(email):
 
 
 # Emails to guests, by kind: what happened and whether it carries the screening's private details.
-GUEST_EMAILS_WITH_DETAILS = {"place", "moved_up", "screening_restored", "reminder"}
+GUEST_EMAILS_WITH_DETAILS = {"place", "moved_up", "screening_restored", "screening_changed", "reminder"}
 
 
 def guest_email(email):
@@ -55,7 +55,7 @@ def guest_email(email):
             "guest": guest,
             "screening": screening,
             "link": settings.SITE_URL + reverse("events:guest", kwargs={"token": token}),
-            "page": settings.SITE_URL + screening.get_absolute_url(),
+            "page": _public_page_url(screening),
             # The link or the venue only ever to a guest with a place (a restored screening tells the
             # waiting guests too, without them).
             "details": kind in GUEST_EMAILS_WITH_DETAILS and guest.status == Guest.Status.CONFIRMED,
@@ -83,9 +83,16 @@ def _guest_email_still_due(guest, kind):
     if kind in ("reminder", "host_message"):
         screening = guest.screening
         return guest.status == Guest.Status.CONFIRMED and not screening.is_cancelled and not screening.is_past
-    if kind == "screening_restored":
+    if kind in ("screening_restored", "screening_changed"):
         return guest.status in (Guest.Status.CONFIRMED, Guest.Status.WAITING) and not guest.screening.is_cancelled
     return guest.status != Guest.Status.CANCELLED  # "link", "screening_cancelled"
+
+
+def _public_page_url(screening):
+    """The screening's public page, if it has one (on the tour, or its friendly page once gone); ""
+    for a screening that was never on the tour, whose address would answer 404."""
+    shown, _state = services.screening_public(pk=screening.pk)
+    return settings.SITE_URL + screening.get_absolute_url() if shown is not None else ""
 
 
 def host_email(email):
@@ -102,7 +109,7 @@ def host_email(email):
             "zone": screening.zone_label,
             "name": email.params.get("name", ""),
             "message": email.params.get("message", ""),
-            "page": settings.SITE_URL + screening.get_absolute_url(),
+            "page": _public_page_url(screening),
             "resources": services.resources_for_hosts() if kind == "reminder" else [],
             "guests": services.screening_guest_lists(screening) if kind == "reminder" else None,
             "send_link": settings.SITE_URL + reverse("events:send-link"),

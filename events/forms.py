@@ -25,7 +25,16 @@ def country_choices():
     return [("", _("– choose –")), *countries]
 
 
-DATETIME_LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
+# What a browser's date and time input sends, and what a person types where the browser shows a plain
+# text box instead (the German example in the error message is written the German way).
+DATETIME_LOCAL_FORMATS = (
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y, %H:%M",
+    "%d/%m/%Y %H:%M",
+)
 # The form's fields that are stored on the screening as they are: what a host may edit later, and the
 # email address, which is fixed once registered.
 STORED_FIELDS = ("email", *EDITABLE_FIELDS)
@@ -93,6 +102,12 @@ class SharedFields(dict):
         return dict(self)
 
 
+class WebAddressField(forms.URLField):
+    """An address of the web (https or http), checked once: a URLField's own check also allows ftp."""
+
+    default_validators = [URLValidator(schemes=["https", "http"])]
+
+
 class LocalDateTimeField(forms.Field):
     """A wall-clock date and time from <input type="datetime-local">, without a time zone yet.
 
@@ -100,7 +115,7 @@ class LocalDateTimeField(forms.Field):
     """
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-    default_error_messages = {"invalid": _("Please enter a date and time, e.g. 2026-12-24 19:30.")}
+    default_error_messages = {"invalid": _("Please enter a date and time, e.g. %(example)s.")}
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -112,7 +127,15 @@ class LocalDateTimeField(forms.Field):
                 return datetime.strptime(str(value).strip(), fmt)
             except ValueError:
                 continue
-        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid", params={"example": _example()})
+
+
+def _example():
+    """A date and time a month ahead, as the reader writes it: 24.12.2026 19:30 or 2026-12-24 19:30."""
+    moment = (timezone.localdate() + timedelta(days=30)).strftime("%Y-%m-%d 19:30")
+    if translation.get_language() == "de":
+        return datetime.strptime(moment, "%Y-%m-%d %H:%M").strftime("%d.%m.%Y %H:%M")
+    return moment
 
 
 def _in_person_limit_hint():
@@ -188,12 +211,11 @@ class ScreeningForm(ErrorSummaryMixin, forms.Form):
         help_text=_("Required for in-person screenings."),
         widget=LongSelect,
     )
-    online_url = forms.URLField(
+    online_url = WebAddressField(
         assume_scheme="https",
         label=_("Link to the online screening (optional)"),
         max_length=500,
         required=False,
-        validators=[URLValidator(schemes=["https", "http"])],
         help_text=_("Virtual screenings only. Shown only to you, never on the virtual tour."),
     )
     venue_details = forms.CharField(
@@ -343,7 +365,11 @@ class ScreeningForm(ErrorSummaryMixin, forms.Form):
             # The form shows minutes only; an unchanged start keeps its exact stored value.
             cleaned["starts_at"] = self.instance.starts_at
         now = timezone.now()
-        if not unchanged and aware <= now:
+        if not unchanged and self.instance is not None and self.instance.starts_at <= now:
+            # Netflix's permission covers this one screening, which has taken place: a new date is a new
+            # registration.
+            self.add_error("starts_at", _("Your screening has begun, so its time can no longer be changed."))
+        elif not unchanged and aware <= now:
             self.add_error("starts_at", self._too_early())
         elif aware > now + timedelta(days=settings.SCREENING_MAX_DAYS_AHEAD):
             self.add_error("starts_at", self._too_far_ahead())

@@ -13,7 +13,7 @@ from django_countries.fields import CountryField
 
 from socialdilemma.private import token_hash
 
-from .timezones import zone_label
+from .timezones import validate_known_zone, zone_label
 
 # How long a screening is assumed to last (film and conversation), for calendars and "past".
 SCREENING_DURATION = timedelta(hours=2)
@@ -123,7 +123,9 @@ class Screening(models.Model):
     )
     format = models.CharField(_("format"), max_length=20, choices=Format.choices)
     starts_at = models.DateTimeField(_("starts at"))
-    timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Berlin")
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Berlin", validators=[validate_known_zone]
+    )
     expected_attendees = models.PositiveIntegerField(_("expected attendees"))
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = CountryField(_("country"), blank=True)
@@ -155,6 +157,14 @@ class Screening(models.Model):
         _("tour review"), max_length=20, choices=TourStatus.choices, default=TourStatus.PENDING
     )
     tour_reviewed_at = models.DateTimeField(_("tour reviewed at"), null=True, blank=True)
+    # An approved screening stays on the tour when its host edits what the tour shows (its page, printed
+    # QR codes and guests' confirmations keep working); staff look at the change afterwards.
+    tour_changed_at = models.DateTimeField(
+        _("changed by the host since the review"),
+        null=True,
+        blank=True,
+        help_text=_("The host changed what the tour shows after approval. Approve again once you have looked."),
+    )
 
     # The same form sent twice (a double click, a reload) is one registration: a hash of who registered
     # which screening when. Cleared with the personal data.

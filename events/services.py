@@ -23,7 +23,7 @@ from django_countries import countries
 
 from socialdilemma.emailaddress import address_key
 from socialdilemma.pagecache import content_changed, per_content_version
-from socialdilemma.ratelimit import recipient_first_in
+from socialdilemma.ratelimit import recipient_first_in, recipient_first_in_forget
 from socialdilemma.spreadsheet import csv_lines
 from socialdilemma.taskqueue.services import email_enqueue, new_message_id
 
@@ -49,6 +49,9 @@ EDITABLE_FIELDS = (
     "language",
     "publish_on_tour",
 )
+# What a guest needs to be there: a change to one of these is emailed to every guest with a place or
+# on the waiting list.
+GUEST_DETAIL_FIELDS = ("format", "starts_at", "timezone", "city", "country", "online_url", "venue_details")
 PUBLIC_FIELDS = (
     "organisation",
     "title",
@@ -100,8 +103,9 @@ class Registration:
 HOST_LINK_RENDERER = "events.emails.host_link"
 
 
-def screening_register(*, data, terms, language):
-    """Save a registration and, in the same transaction, the email with the host's private link.
+def screening_register(*, data, terms, language, send_email=True):
+    """Save a registration and, in the same transaction, the email with the host's private link (unless
+    send_email is False: the address has had too many; its host asks for the link again later).
 
     The worker sends the email once the registration has committed; a registration that rolls back
     leaves no email, and a mail server that is down or slow never holds up or loses a registration.
@@ -121,7 +125,8 @@ def screening_register(*, data, terms, language):
                 token_hash=Screening.hash_token(host_link_token(message_id)),
                 fingerprint=fingerprint,
             )
-            _enqueue_link_email(screening, cause="registered", message_id=message_id)
+            if send_email:
+                _enqueue_link_email(screening, cause="registered", message_id=message_id)
     except IntegrityError:
         # The same registration again (a double submit): the first one stands, its email is on its way.
         existing = Screening.objects.filter(fingerprint=fingerprint).first()
@@ -205,7 +210,9 @@ def screening_confirm_email(screening):
 
 
 def screening_update(*, screening, data):
-    """Apply a host's edit. A change to what the tour shows needs staff review again.
+    """Apply a host's edit. A change to what the tour shows is looked at by staff again: an approved
+    screening stays on the tour meanwhile (marked tour_changed_at), one not yet approved waits as before.
+    Returns True when the edit changed what the tour shows.
 
     The screening's row is locked and re-read, and only what the edit decides is written: a guest's
     confirmation, a cancellation in another tab or the reminder's claim made meanwhile stay as they are,
@@ -216,6 +223,8 @@ def screening_update(*, screening, data):
         current = Screening.objects.select_for_update().get(pk=screening.pk)
         public_changed = any(getattr(current, field) != data[field] for field in PUBLIC_FIELDS if field in data)
         moved = "starts_at" in data and data["starts_at"] != current.starts_at
+        details_changed = any(getattr(current, field) != data[field] for field in GUEST_DETAIL_FIELDS if field in data)
+        places_before = current.places
         if "places" in data:
             data = {**data, "places": max(data["places"], screening_places_taken(current))}
         more_places = data.get("places", current.places) > current.places
@@ -227,26 +236,38 @@ def screening_update(*, screening, data):
             current.online_url = ""
             changed += ["distancing_accepted_at", "online_url"]
         if public_changed and current.tour_status == Screening.TourStatus.APPROVED:
-            current.tour_status = Screening.TourStatus.PENDING
-            current.tour_reviewed_at = None
-            changed += ["tour_status", "tour_reviewed_at"]
+            current.tour_changed_at = timezone.now()
+            changed.append("tour_changed_at")
         if moved:
             current.reminded_at = None  # a new start: remind again before it
             changed.append("reminded_at")
         current.save(update_fields=[*dict.fromkeys(changed), "updated_at"])
         if more_places:
             _promote_waiting(current)
+        if details_changed:
+            _tell_guests(current, "screening_changed")
     for field in Screening._meta.concrete_fields:
         setattr(screening, field.attname, getattr(current, field.attname))
-    if was_on_tour or more_places:
+    # Every cached page goes stale with the content version: only for a change that a public page shows.
+    places_changed = "places" in data and data["places"] != places_before
+    if (was_on_tour and (public_changed or places_changed)) or more_places:
         content_changed()
     return public_changed
 
 
+def screening_can_cancel(screening, now=None):
+    """Until it begins: a screening under way or over took place, and its guests must not be told
+    otherwise (nor its report lose its count)."""
+    return not screening.is_cancelled and screening.starts_at > (now or timezone.now())
+
+
 def screening_cancel(screening):
-    """The host cancels. The same screening may then be registered anew: its double-submit fingerprint
-    goes with the cancellation (otherwise the new registration would be taken for a double submit of the
-    cancelled one, and nothing would be saved or sent)."""
+    """The host cancels, until the screening begins; returns whether it did. The same screening may then
+    be registered anew: its double-submit fingerprint goes with the cancellation (otherwise the new
+    registration would be taken for a double submit of the cancelled one, and nothing would be saved or
+    sent)."""
+    if not screening_can_cancel(screening):
+        return False
     was_on_tour = screening.shown_on_tour
     screening.status = Screening.Status.CANCELLED
     screening.cancelled_at = timezone.now()
@@ -255,6 +276,7 @@ def screening_cancel(screening):
     _tell_guests(screening, "screening_cancelled")
     if was_on_tour:
         content_changed()
+    return True
 
 
 def screening_can_restore(screening, now=None):
@@ -302,7 +324,7 @@ def screening_review(*, screenings, approve):
     skipped = candidates.filter(publish_on_tour=False).count() if approve else 0
     if approve:
         candidates = candidates.filter(publish_on_tour=True)
-    changed = candidates.update(tour_status=status, tour_reviewed_at=now, updated_at=now)
+    changed = candidates.update(tour_status=status, tour_reviewed_at=now, tour_changed_at=None, updated_at=now)
     content_changed()
     return changed, skipped
 
@@ -324,8 +346,17 @@ def screening_resend_link(screening):
 
 def screenings_send_links_to(*, email):
     """ "Send me my link again" (the worker's task): a new link for every active screening of this
-    address. Returns the number of emails queued."""
-    screenings = list(screenings_with_working_link(Screening.objects.filter(email__iexact=email.strip())))
+    address whose registration it confirmed, and for the newest one not yet confirmed. Registrations
+    anyone may make in a stranger's name thus add at most one email to a request. Returns the number of
+    emails queued."""
+    # Stored as typed: "bücher.example" and "xn--bcher-kva.example" are one mailbox (see address_key).
+    key = address_key(email)
+    local_part = email.strip().rpartition("@")[0]
+    candidates = screenings_with_working_link(Screening.objects.filter(email__istartswith=f"{local_part}@"))
+    active = [screening for screening in candidates.order_by("-created_at") if address_key(screening.email) == key]
+    screenings = [screening for screening in active if screening.email_confirmed_at is not None]
+    unconfirmed = [screening for screening in active if screening.email_confirmed_at is None]
+    screenings += unconfirmed[:1]  # the newest
     for screening in screenings:
         _enqueue_link_email(screening, cause="requested", new_link=True)
     return len(screenings)
@@ -402,8 +433,10 @@ def tour_screenings(*, format="", country=""):
     return screenings.order_by("starts_at", "id"), format, country
 
 
-def tour_countries(now=None):
-    """(code, name) of the countries that have screenings on the tour, by name.
+def tour_countries(now=None, also=""):
+    """(code, name) of the countries that have screenings on the tour, by name, and the country `also`
+    (the visitor's chosen filter, which an old or shared address may name after its last screening left
+    the tour: the form must show what the page filters by).
 
     A DISTINCT over the tour would read every screening on it. Instead, the tour's country index is
     walked from one country to the next (a loose index scan), and each country is asked for one upcoming
@@ -430,6 +463,8 @@ def tour_countries(now=None):
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *params, *params, after])
         codes = [code for (code,) in cursor.fetchall()]
+    if also in names and also not in codes:
+        codes.append(also)
     return sorted(((code, names.get(code, code)) for code in codes), key=lambda country: _sort_key(country[1]))
 
 
@@ -695,11 +730,15 @@ def guest_sign_up(*, screening, email, name, language, may_email=True):
             guest.name, guest.language, guest.conduct_accepted_at = name, language, now
             guest.save()
         first_in = recipient_first_in(
-            f"guest-sign-up:{screening.pk}", email, seconds=settings.GUEST_EMAIL_INTERVAL_SECONDS
+            _guest_email_purpose(screening), email, seconds=settings.GUEST_EMAIL_INTERVAL_SECONDS
         )
         if may_email and first_in:
             _enqueue_guest_email(guest, "confirm" if guest.status == Guest.Status.UNCONFIRMED else "link")
     return guest
+
+
+def _guest_email_purpose(screening):
+    return f"guest-sign-up:{screening.pk}"
 
 
 def guest_confirm(guest, now=None):
@@ -735,6 +774,9 @@ def guest_cancel(guest, now=None):
         guest = Guest.objects.select_for_update().get(pk=guest.pk)
         if guest.status == Guest.Status.CANCELLED or screening.starts_at <= now:
             return guest
+        # The guest's own link proves the address: signing up again at once gets its email (otherwise
+        # held back as a repeat for GUEST_EMAIL_INTERVAL_SECONDS).
+        recipient_first_in_forget(_guest_email_purpose(screening), guest.email)
         guest.status = Guest.Status.CANCELLED
         guest.cancelled_at = now
         guest.email = guest.name = ""
@@ -778,7 +820,8 @@ def screening_places_changed(screening):
 
 
 def _tell_guests(screening, kind):
-    """Tell every guest with a place or on the waiting list (the host cancelled, or undid it)."""
+    """Tell every guest with a place or on the waiting list (the host cancelled, undid it, or changed the
+    time or the place)."""
     for guest in screening.guests.filter(status__in=[Guest.Status.CONFIRMED, Guest.Status.WAITING]):
         _enqueue_guest_email(guest, kind)
 

@@ -12,6 +12,7 @@ from importlib.resources import files
 from zoneinfo import available_timezones
 
 from babel.dates import get_timezone_location
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext
 from django_countries import countries
@@ -55,6 +56,20 @@ def _main_zones():
     for zone, country in _zones_by_country().items():
         first.setdefault(country, zone)
     return frozenset(first.values())
+
+
+def validate_known_zone(value):
+    """A zone name Python can compute with (the admin may keep an old, unlisted one, never a typo: every
+    page that shows the screening's time would fail)."""
+    if value not in _known_zones():
+        raise ValidationError(
+            gettext("“%(zone)s” is not a time zone name; use one such as Europe/Berlin."), params={"zone": value}
+        )
+
+
+@cache
+def _known_zones():
+    return frozenset(available_timezones())
 
 
 def is_listed(zone):

@@ -16,6 +16,7 @@ urlpatterns = [
     path("tour/feed.ics", views.tour_feed, name="tour-feed"),
     path("tour/<int:pk>.ics", views.screening_ics, name="screening-ics"),
     path("tour/<int:pk>-<str:slug>/", views.screening, name="screening"),
+    path("tour/<int:pk>/", views.screening, name="screening-short"),
     path("tour/<int:pk>/join/", views.join, name="join"),
     path("tour/<int:pk>/contact/", views.contact, name="contact"),
     path("screenings/manage/<str:token>/message/", views.message_guests, name="message-guests"),

@@ -37,6 +37,10 @@ SIGN_UP_CLOSED = _("This screening takes no more sign-ups.")
 TOO_MANY_MESSAGES = _(
     "You have written to your guests several times today. Please try again tomorrow; your message is still here."
 )
+HOST_HAS_MANY_MESSAGES = _(
+    "This host has received many messages through this page today. Please try again tomorrow; your message "
+    "is still here."
+)
 TOO_MANY = _(
     "We received many forms from your connection in a short time. Please try again in an hour; "
     "what you entered is still here."
@@ -82,7 +86,18 @@ def register(request):
             form.add_error(None, TOO_MANY)
             status = 429
         else:
-            services.screening_register(data=form.screening_data(), terms=terms, language=get_language())
+            # However many registrations name one address, it receives at most a few emails an hour
+            # (the rest are saved; their host asks for the link later). The answer stays the same.
+            may_email = not recipient_limited(
+                request,
+                "register",
+                address_key(form.cleaned_data["email"]),
+                rate=settings.SCREENING_ADDRESS_RATE_LIMIT,
+                when_uncounted=False,
+            )
+            services.screening_register(
+                data=form.screening_data(), terms=terms, language=get_language(), send_email=may_email
+            )
             return _registered(request, form.cleaned_data["email"])
     return render(request, "events/register.html", _register_context(form, terms), status=status)
 
@@ -134,8 +149,12 @@ def manage(request, token):
     if request.method == "POST" and not screening.is_cancelled:
         form = HostEditForm(request.POST, instance=screening)
         if form.is_valid():
-            review_again = services.screening_update(screening=screening, data=form.screening_data())
-            query = "?saved=review" if review_again and screening.publish_on_tour else "?saved=1"
+            public_changed = services.screening_update(screening=screening, data=form.screening_data())
+            query = "?saved=1"
+            if public_changed and screening.publish_on_tour and screening.tour_status == Screening.TourStatus.PENDING:
+                query = "?saved=review"  # not on the tour yet: the review decides
+            elif public_changed and screening.tour_changed_at:
+                query = "?saved=shown"  # on the tour at once; staff look at the change afterwards
             return redirect(reverse("events:manage", kwargs={"token": token}) + query)
         status = 400
     else:
@@ -155,6 +174,7 @@ def _manage_page(request, screening, token, *, form, message_form=None, saved=No
         "resources": services.resources_for_hosts(),
         "shown_on_tour": screening.shown_on_tour,
         "can_restore": services.screening_can_restore(screening),
+        "can_cancel": services.screening_can_cancel(screening),
         "guests": services.screening_guest_lists(screening),
         "message_form": message_form or HostMessageForm(),
         "page_has_errors": bool(message_form and message_form.errors),
@@ -171,13 +191,17 @@ def cancel(request, token):
     if screening is None:
         return render(request, "events/link_invalid.html", status=404)
     manage_url = reverse("events:manage", kwargs={"token": token})
-    if screening.is_cancelled:
-        return redirect(manage_url)
+    if not services.screening_can_cancel(screening):
+        return redirect(manage_url)  # cancelled already, or under way or over: the host page says so
     if request.method == "POST":
-        services.screening_cancel(screening)
-        return redirect(manage_url + "?saved=cancelled")
+        if _cancel_or_restore_limited(request, screening):
+            return redirect(manage_url + "?saved=too-many")
+        cancelled = services.screening_cancel(screening)
+        return redirect(manage_url + ("?saved=cancelled" if cancelled else ""))
     request.alternate_paths = _token_paths(token, "events:cancel")
-    return render(request, "events/cancel.html", {"screening": screening, "token": token})
+    counts = services.screening_guest_counts(screening)
+    guests_told = counts[Guest.Status.CONFIRMED] + counts[Guest.Status.WAITING]
+    return render(request, "events/cancel.html", {"screening": screening, "token": token, "guests_told": guests_told})
 
 
 @private_page
@@ -187,8 +211,19 @@ def restore(request, token):
     screening = services.screening_for_token(token)
     if screening is None:
         return render(request, "events/link_invalid.html", status=404)
+    manage_url = reverse("events:manage", kwargs={"token": token})
+    if services.screening_can_restore(screening) and _cancel_or_restore_limited(request, screening):
+        return redirect(manage_url + "?saved=too-many")
     restored = services.screening_restore(screening)
-    return redirect(reverse("events:manage", kwargs={"token": token}) + ("?saved=restored" if restored else ""))
+    return redirect(manage_url + ("?saved=restored" if restored else ""))
+
+
+def _cancel_or_restore_limited(request, screening):
+    """Each cancellation and each undoing emails every guest: a few a day per screening, not a way around
+    the limit on the host's messages."""
+    return recipient_limited(
+        request, "cancel-or-restore", screening.pk, rate=settings.SCREENING_CANCEL_RATE_LIMIT, when_uncounted=False
+    )
 
 
 @private_page
@@ -300,14 +335,15 @@ def tour(request):
             "formats": Screening.Format.choices,
             "chosen_format": chosen_format,
             "chosen_country": chosen_country,
-            "country_choices": services.tour_countries(),
+            "country_choices": services.tour_countries(also=chosen_country),
             "filter_query": query,
         },
     )
 
 
-def screening(request, pk, slug):
-    """A screening's public page, while it is on the tour; 410 once it is cancelled or over."""
+def screening(request, pk, slug=None):
+    """A screening's public page, while it is on the tour; 410 once it is cancelled or over. Its address
+    without the title's words (typed from a flyer) or with other words leads to it."""
     screening, gone = _public_screening(request, pk)
     if gone:
         return gone
@@ -327,13 +363,17 @@ def _public_screening(request, pk):
     return screening, None
 
 
-def _screening_page(request, screening, form, status=200, contact_form=None, contact_sent=False):
+def _screening_page(request, screening, form, status=200, contact_form=None):
+    # Also the answer to the page's forms (at .../join/ and .../contact/, which take only POSTs): its
+    # language switch leads to the page itself in the other language.
+    request.alternate_paths = _screening_paths(screening)
     # From SITE_URL, as in emails: this address is printed on posters (the QR code) and shared.
     page_url = settings.SITE_URL + screening.get_absolute_url()
     places_left = max(screening.places - services.screening_places_taken(screening), 0)
     context = {
         "screening": screening,
         "page_url": page_url,
+        "short_url": settings.SITE_URL + reverse("events:screening-short", kwargs={"pk": screening.pk}),  # the flyer's
         "structured_data": _json_for_script(services.screening_structured_data(screening, page_url=page_url)),
         "google_calendar_url": calendar.google_calendar_url(screening, page_url=page_url),
         "outlook_calendar_url": calendar.outlook_calendar_url(screening, page_url=page_url),
@@ -343,7 +383,7 @@ def _screening_page(request, screening, form, status=200, contact_form=None, con
         "form": form,
         "contact_form": contact_form or ContactHostForm(),
         "page_has_errors": bool(contact_form and contact_form.errors),  # the title says "Error:"
-        "contact_sent": contact_sent,
+        "contact_sent": request.GET.get("sent") == "1",
         "confirm_hours": settings.GUEST_CONFIRM_HOURS,
     }
     return render(request, "events/screening.html", context, status=status)
@@ -358,15 +398,16 @@ def contact(request, pk):
     form = ContactHostForm(request.POST)
     blank = GuestSignUpForm()
     if form.is_spam():
-        return _screening_page(request, screening, blank, contact_sent=True)
+        return redirect(_contact_sent_url(screening))
     if not form.is_valid():
         return _screening_page(request, screening, blank, status=400, contact_form=form)
-    if client_limited(request, "contact-host", rate=settings.CONTACT_RATE_LIMIT, when_uncounted=False) or (
-        recipient_limited(
-            request, "contact-host", screening.pk, rate=settings.CONTACT_HOST_RATE_LIMIT, when_uncounted=False
-        )
-    ):
+    if client_limited(request, "contact-host", rate=settings.CONTACT_RATE_LIMIT, when_uncounted=False):
         form.add_error(None, TOO_MANY)
+        return _screening_page(request, screening, blank, status=429, contact_form=form)
+    if recipient_limited(
+        request, "contact-host", screening.pk, rate=settings.CONTACT_HOST_RATE_LIMIT, when_uncounted=False
+    ):
+        form.add_error(None, HOST_HAS_MANY_MESSAGES)
         return _screening_page(request, screening, blank, status=429, contact_form=form)
     services.host_contact(
         screening=screening,
@@ -375,9 +416,20 @@ def contact(request, pk):
         message=form.cleaned_data["message"],
         language=get_language(),
     )
-    response = _screening_page(request, screening, blank, contact_sent=True)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    # Redirected, so that reloading the answer does not send the message twice.
+    return redirect(_contact_sent_url(screening))
+
+
+def _contact_sent_url(screening):
+    return screening.get_absolute_url() + "?sent=1#contact-heading"
+
+
+def _screening_paths(screening):
+    paths = {}
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            paths[code] = screening.get_absolute_url()
+    return paths
 
 
 @require_POST
@@ -416,6 +468,7 @@ def join(request, pk):
 def _signed_up(request, screening, email):
     """The same answer for every address, known or new: the sign-up's state is told only by email."""
     request.is_private_page = True  # it names the address
+    request.alternate_paths = _screening_paths(screening)
     response = render(
         request,
         "events/guest_signed_up.html",
@@ -431,7 +484,11 @@ def guest(request, token):
     """A guest's private page: confirm the address, see the details once there is a place, cancel."""
     guest = services.guest_for_token(token)
     if guest is None:
-        return render(request, "events/link_invalid.html", status=404)
+        context = {
+            "confirm_hours": settings.GUEST_CONFIRM_HOURS,
+            "personal_data_days": settings.SCREENING_PERSONAL_DATA_DAYS,
+        }
+        return render(request, "events/guest_link_invalid.html", context, status=404)
     request.alternate_paths = _token_paths(token, "events:guest")
     if request.method == "POST":
         action = request.POST.get("action")
@@ -487,13 +544,13 @@ def tour_feed(request):
     screenings, _format, _country = services.tour_screenings(
         format=request.GET.get("format", ""), country=request.GET.get("country", "")
     )
-    body = calendar.screenings_calendar(screenings[:1000], request=request)
+    body = calendar.screenings_calendar(screenings[:1000])
     return _ics_response(body, "virtual-tour.ics")
 
 
 def screening_ics(request, pk):
     screening = get_object_or_404(Screening.objects.on_tour(), pk=pk)
-    body = calendar.screenings_calendar([screening], request=request)
+    body = calendar.screenings_calendar([screening])
     return _ics_response(body, f"screening-{screening.pk}.ics")
 
 

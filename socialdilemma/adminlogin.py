@@ -99,6 +99,4 @@ class LockoutAdminAuthenticationForm(AdminAuthenticationForm):
     def _client(self):
         if self.request is None:
             return ""
-        if settings.RATELIMIT_TRUST_FORWARDED_FOR:
-            return client_ip(self.request)
-        return self.request.META.get("REMOTE_ADDR", "")
+        return client_ip(self.request)

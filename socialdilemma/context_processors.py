@@ -23,11 +23,16 @@ def site(request):
     }
 
 
+# The pages of the public tour and of its screenings, which a guest reaches from there: the navigation
+# marks "Virtual tour" on them. The other events pages are the host's ("Host a screening").
+TOUR_PAGES = {"screening", "screening-short", "screening-ics", "join", "contact", "guest", "guest-ics"}
+
+
 def _nav_section(match):
     if match is None:
         return ""
     if match.namespace == "events":
-        return "tour" if match.url_name.startswith("tour") or match.url_name == "screening-ics" else "screenings"
+        return "tour" if match.url_name in TOUR_PAGES or match.url_name.startswith("tour") else "screenings"
     return match.namespace or match.url_name
 
 

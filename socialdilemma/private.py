@@ -5,9 +5,10 @@ from functools import wraps
 
 
 def private_page(view):
-    """Mark a view's pages private: never stored by any cache, never indexed, their address never sent to
-    another site as a referrer, and no third-party script on them (which could read the address):
-    the layout leaves out the optional analytics script when request.is_private_page is set."""
+    """Mark a view's pages private: never stored by any cache, never indexed, their address never sent as
+    a referrer (not even to the site's own pages, whose optional analytics script could read it from
+    document.referrer), and no third-party script on them (which could read the address): the layout
+    leaves out the optional analytics script when request.is_private_page is set."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -15,7 +16,7 @@ def private_page(view):
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "same-origin"
+        response["Referrer-Policy"] = "no-referrer"
         return response
 
     return wrapped

@@ -18,8 +18,7 @@ def _keyed_hash(value):
 
 def client_key(group, request):
     """django-ratelimit's name for a client: a keyed hash of its address."""
-    address = client_ip(request) if settings.RATELIMIT_TRUST_FORWARDED_FOR else request.META.get("REMOTE_ADDR", "")
-    return _keyed_hash(address)
+    return _keyed_hash(client_ip(request))
 
 
 def client_limited(request, group, *, rate, when_uncounted):
@@ -48,8 +47,16 @@ def recipient_limited(request, purpose, recipient, *, rate, when_uncounted):
 def recipient_first_in(purpose, address, *, seconds):
     """True for the first call per recipient address and purpose in `seconds` (an atomic cache add), so
     that a form cannot be used to flood a stranger's inbox. The address is normalised (case, spaces)."""
-    key = "recipient:" + _keyed_hash(f"{purpose}:{address.strip().casefold()}")
-    return bool(cache.add(key, 1, seconds))
+    return bool(cache.add(_first_in_key(purpose, address), 1, seconds))
+
+
+def recipient_first_in_forget(purpose, address):
+    """Forget recipient_first_in's record for this address and purpose: its next call is first again."""
+    cache.delete(_first_in_key(purpose, address))
+
+
+def _first_in_key(purpose, address):
+    return "recipient:" + _keyed_hash(f"{purpose}:{address.strip().casefold()}")
 
 
 _RATE_UNITS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}

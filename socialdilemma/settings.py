@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "socialdilemma.middleware.MethodNotAllowedPageMiddleware",
     # A body in an encoding the site does not read is refused before anything decodes it.
     "socialdilemma.middleware.RequestCharsetMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -319,12 +320,16 @@ SCREENING_HOST_LINK_DAYS = env.int("SCREENING_HOST_LINK_DAYS", default=30)
 SCREENING_PERSONAL_DATA_DAYS = env.int("SCREENING_PERSONAL_DATA_DAYS", default=90)
 # Registrations and link requests per client and hour (django-ratelimit, counted in the cache only).
 SCREENING_RATE_LIMIT = env.str("SCREENING_RATE_LIMIT", default="10/h")
+# Registration emails per address, whoever registers in its name (more registrations are saved silently;
+# their host asks for the link again).
+SCREENING_ADDRESS_RATE_LIMIT = env.str("SCREENING_ADDRESS_RATE_LIMIT", default="5/h")
 # "Send me my link again" sends at most one email per address in this many seconds.
 # Guests who sign up for a screening on its page: the confirmation link works this many hours (unconfirmed
-# sign-ups are then removed); sign-ups per client are limited like registrations; one address gets at most
-# one sign-up email per screening in this many seconds (the form cannot flood a stranger's inbox).
+# sign-ups are then removed); sign-ups per client are limited, generously: a class or an office signs up
+# from one shared address (the limits per recipient below keep anyone's inbox from being flooded); one
+# address gets at most one sign-up email per screening in this many seconds.
 GUEST_CONFIRM_HOURS = env.int("GUEST_CONFIRM_HOURS", default=48)
-GUEST_RATE_LIMIT = env.str("GUEST_RATE_LIMIT", default="10/h")
+GUEST_RATE_LIMIT = env.str("GUEST_RATE_LIMIT", default="40/h")
 GUEST_EMAIL_INTERVAL_SECONDS = env.int("GUEST_EMAIL_INTERVAL_SECONDS", default=60 * 60)
 # ... and at most this many sign-up emails, across all screenings.
 GUEST_ADDRESS_RATE_LIMIT = env.str("GUEST_ADDRESS_RATE_LIMIT", default="5/h")
@@ -333,6 +338,8 @@ CONTACT_RATE_LIMIT = env.str("CONTACT_RATE_LIMIT", default="5/h")
 CONTACT_HOST_RATE_LIMIT = env.str("CONTACT_HOST_RATE_LIMIT", default="20/d")
 # A host writing to all guests with a place: messages per screening.
 HOST_MESSAGE_RATE_LIMIT = env.str("HOST_MESSAGE_RATE_LIMIT", default="5/d")
+# Cancellations and their undoing per screening (each emails every guest).
+SCREENING_CANCEL_RATE_LIMIT = env.str("SCREENING_CANCEL_RATE_LIMIT", default="4/d")
 # The host and the guests with a place are reminded this many hours before the screening.
 REMINDER_HOURS_BEFORE = env.int("REMINDER_HOURS_BEFORE", default=24)
 SCREENING_LINK_REQUEST_SECONDS = env.int("SCREENING_LINK_REQUEST_SECONDS", default=10 * 60)
@@ -445,6 +452,11 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors", "private_data"]}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    # The development server's request lines (make run) go through the same filters.
-    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    # Django's own loggers pass their records on to the root's filtered handler only (Django's default
+    # console handler, active with DEBUG, has none of the filters and printed each line twice); the
+    # development server's request lines (make run) go through the same filters.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -24,6 +24,7 @@ def csv_lines(header, rows):
     """The lines of a CSV file, one at a time (memory stays flat for any number of rows): every field
     quoted, every part of a cell a spreadsheet could read as a formula defused."""
     writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
-    yield writer.writerow(header)
+    # The byte order mark tells Excel on Windows that the file is UTF-8 ("Köln", not "KÃ¶ln").
+    yield "\ufeff" + writer.writerow(header)
     for row in rows:
         yield writer.writerow([csv_cell(value) for value in row])

@@ -589,7 +589,7 @@ our [questions and answers](site:faq).
 More about the film: [thesocialdilemma.com](https://www.thesocialdilemma.com/).
 
 Best wishes,
-The “The Social Dilemma” team
+The team of “The Social Dilemma”
 """,
 }
 # COUNT confirmed subscribers (half German, half English, with their proof of consent and private link),

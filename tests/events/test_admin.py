@@ -64,7 +64,9 @@ def test_csv_export_streams_the_selection_and_defuses_formulas(admin_client, mak
         "/admin/events/screening/", {"action": "export_csv", "_selected_action": [first.pk, second.pk]}
     )
     assert response.streaming
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")  # UTF-8's byte order mark: Excel reads "Köln" right
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][:4] == ["id", "title", "host_name", "email"]
     assert len(rows) == 3
     assert rows[1][1].startswith("'=HYPERLINK")
@@ -90,7 +92,7 @@ def test_csv_cells_are_quoted_and_no_part_a_spreadsheet_splits_off_starts_a_form
     response = admin_client.post(
         "/admin/events/screening/", {"action": "export_csv", "_selected_action": [s.pk for s in screenings]}
     )
-    text = b"".join(response.streaming_content).decode()
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert text.startswith('"id","title","host_name","email"')  # every field quoted
     assert {row[1].replace("'", "") for row in rows[1:]} == set(HOSTILE_CELLS)  # nothing else is lost

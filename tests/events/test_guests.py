@@ -277,7 +277,7 @@ def test_the_admin_shows_guests_read_only_and_the_export_counts_them(admin_clien
     response = admin_client.post(
         "/admin/events/screening/", {"action": "export_csv", "_selected_action": [screening.pk]}
     )
-    text = b"".join(response.streaming_content).decode()
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
     header, row = list(csv.reader(io.StringIO(text)))
     values = dict(zip(header, row, strict=True))
     assert (values["places"], values["guests_with_place"], values["guests_waiting"]) == ("2", "2", "1")
@@ -398,3 +398,61 @@ def test_the_guests_calendar_file_has_the_link_and_only_guests_with_a_place_get_
     assert third.status == Guest.Status.WAITING
     third_link = f"/de/screenings/guest/{services.guest_link_token(third.link_key)}/"
     assert client.get(third_link + "screening.ics").status_code == 404
+
+
+def test_guests_are_told_when_the_host_changes_the_time_or_the_place(client, screening):
+    confirmed_guest(client, screening, "eins@example.org")
+    confirmed_guest(client, screening, "zwei@example.org")
+    confirmed_guest(client, screening, "drei@example.org")  # on the waiting list (two places)
+    mail.outbox.clear()
+    services.screening_update(screening=screening, data={"description": "Mit Popcorn."})
+    assert send_outbox() == 0  # nothing a guest needs to be there
+    later = screening.starts_at + timedelta(days=1)
+    services.screening_update(
+        screening=screening, data={"starts_at": later, "online_url": "https://meet.example.org/neu"}
+    )
+    assert send_outbox() == 3
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert all(message.subject == "Geändert: „Filmabend“" for message in by_address.values())
+    with_place = by_address["eins@example.org"]
+    assert "https://meet.example.org/neu" in with_place.body and with_place.attachments
+    waiting = by_address["drei@example.org"]
+    assert "meet.example.org" not in waiting.body and not waiting.attachments
+
+
+def test_a_guest_who_cancelled_can_sign_up_again_at_once(client, screening):
+    link = confirmed_guest(client, screening, "gast@example.org")
+    client.post(link, {"action": "cancel"})
+    mail.outbox.clear()
+    sign_up(client, screening, email="gast@example.org")
+    assert send_outbox() == 1 and "bestätigen" in mail.outbox[0].subject
+
+
+def test_a_broken_guest_link_says_what_to_do_as_a_guest(client):
+    response = client.get("/de/screenings/guest/kaputt/")
+    html = response.content.decode()
+    assert response.status_code == 404 and "Anmeldung" in html and 'href="/de/tour/"' in html
+    assert "Gastgeberseite" not in html
+
+
+def test_after_the_host_cancels_a_guest_is_not_asked_to_cancel(client, screening):
+    link = confirmed_guest(client, screening, "gast@example.org")
+    services.screening_cancel(screening)
+    html = client.get(link).content.decode()
+    assert "abgesagt" in html and 'value="cancel"' not in html
+
+
+def test_the_answers_to_the_pages_forms_switch_language_to_the_page_itself(client, screening):
+    html = sign_up(client, screening, email="kaputt").content.decode()
+    assert re.search(rf'rel="alternate" hreflang="en" href="[^"]*/en/tour/{screening.pk}-filmabend/"', html)
+    assert f"/en/tour/{screening.pk}/join/" not in html
+    # The tour is marked in the navigation on a screening's pages.
+    page = client.get(screening.get_absolute_url()).content.decode()
+    assert re.search(r'<a href="/de/tour/"[^>]*aria-current="page"', page)
+
+
+def test_a_full_screening_says_a_sign_up_joins_the_waiting_list(client, screening):
+    confirmed_guest(client, screening, "eins@example.org")
+    confirmed_guest(client, screening, "zwei@example.org")
+    html = client.get(screening.get_absolute_url()).content.decode()
+    assert "Warteliste" in html and "Ein Platz gehört Ihnen, sobald" not in html

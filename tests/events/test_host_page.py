@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from events import services
 from events.models import Resource, Screening
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def test_host_page_shows_details_status_and_is_private(client, make_screening):
     assert "Version 2020-09" in html
     assert "Wartet auf die Prüfung durch unser Team" in html
     assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Referrer-Policy"] == "no-referrer"
     assert "noindex" in response["X-Robots-Tag"]
     screening.refresh_from_db()
     assert screening.status == Screening.Status.CONFIRMED
@@ -102,18 +103,102 @@ def test_resources_are_listed_with_their_availability(client, make_screening):
     assert "Short version – available from" in english
 
 
-def test_editing_saves_and_a_public_change_needs_review_again(client, make_screening):
+def test_editing_saves_and_a_public_change_is_looked_at_again_while_the_page_stays(client, make_screening, committed):
     screening, token = make_screening(approve=True)
     assert screening.tour_status == Screening.TourStatus.APPROVED
     response = client.post(manage_url(token), edit_data(screening, host_name="Neuer Name"))
     assert response.status_code == 302 and response["Location"].endswith("?saved=1")
     screening.refresh_from_db()
-    assert screening.host_name == "Neuer Name" and screening.tour_status == Screening.TourStatus.APPROVED
+    assert screening.host_name == "Neuer Name" and screening.tour_changed_at is None
+    # A typo fixed in the title: the page, its printed QR code and the guests' links keep working;
+    # staff see the change in the admin and look at it afterwards.
+    response = client.post(manage_url(token), edit_data(screening, title="Neuer Titel"))
+    assert response["Location"].endswith("?saved=shown")
+    screening.refresh_from_db()
+    assert screening.title == "Neuer Titel" and screening.shown_on_tour and screening.tour_changed_at is not None
+    assert "Ihre Vorführungsseite zeigt sie jetzt" in client.get(response["Location"]).content.decode()
+    assert client.get(screening.get_absolute_url()).status_code == 200
+    services.screening_review(screenings=Screening.objects.filter(pk=screening.pk), approve=True)
+    screening.refresh_from_db()
+    assert screening.tour_changed_at is None and screening.shown_on_tour
+
+
+def test_a_screening_not_yet_reviewed_waits_for_the_review_after_an_edit(client, make_screening):
+    screening, token = make_screening()
     response = client.post(manage_url(token), edit_data(screening, title="Neuer Titel"))
     assert response["Location"].endswith("?saved=review")
     screening.refresh_from_db()
-    assert screening.title == "Neuer Titel" and screening.tour_status == Screening.TourStatus.PENDING
-    assert "Unser Team prüft sie" in client.get(response["Location"]).content.decode()
+    assert not screening.shown_on_tour and screening.tour_status == Screening.TourStatus.PENDING
+    assert "Unser Team prüft Ihre Vorführung" in client.get(response["Location"]).content.decode()
+
+
+def test_an_edit_that_changes_nothing_public_keeps_every_cached_page(client, make_screening, committed):
+    with committed():
+        screening, token = make_screening(approve=True)
+    places = str(screening.places)
+    with committed() as callbacks:
+        client.post(manage_url(token), edit_data(screening, host_name="Neuer Name", places=places))
+    assert callbacks == []  # no replacement of the content version (which empties every page cache)
+    with committed() as callbacks:
+        client.post(manage_url(token), edit_data(screening, title="Neu", places=places))
+    assert callbacks
+
+
+def test_once_the_screening_has_begun_its_time_stays_and_it_cannot_be_cancelled(client, make_screening):
+    screening, token = make_screening()
+    Screening.objects.filter(pk=screening.pk).update(starts_at=timezone.now() - timedelta(hours=3))
+    screening.refresh_from_db()
+    page = client.get(manage_url(token)).content.decode()
+    assert f"/screenings/manage/{token}/cancel/" not in page
+    later = (timezone.now() + timedelta(days=30)).astimezone(screening.zone).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(manage_url(token), edit_data(screening, starts_at=later))
+    assert response.status_code == 400 and "hat begonnen" in response.content.decode()
+    assert client.post(f"/de/screenings/manage/{token}/cancel/").status_code == 302
+    screening.refresh_from_db()
+    assert not screening.is_cancelled and not services.screening_cancel(screening)
+
+
+def test_a_date_typed_the_german_way_is_understood(client, make_screening):
+    screening, token = make_screening()
+    later = (timezone.now() + timedelta(days=40)).astimezone(screening.zone).replace(hour=19, minute=30)
+    response = client.post(manage_url(token), edit_data(screening, starts_at=later.strftime("%d.%m.%Y %H:%M")))
+    assert response.status_code == 302
+    screening.refresh_from_db()
+    assert screening.local_start.replace(second=0, microsecond=0) == later.replace(second=0, microsecond=0)
+    response = client.post(manage_url(token), edit_data(screening, starts_at="morgen"))
+    # The example is a date to come, written as the reader writes dates.
+    example = (timezone.localdate() + timedelta(days=30)).strftime("%d.%m.%Y 19:30")
+    assert f"z. B. {example}" in response.content.decode()
+
+
+def test_an_invalid_online_link_is_refused_once(client, make_screening):
+    screening, token = make_screening(format="virtual", city="", country="")
+    html = client.post(manage_url(token), edit_data(screening, online_url="kein link bisher")).content.decode()
+    error = re.search(r'id="id_online_url_error"[^>]*>(.*?)</ul>', html, re.S)
+    assert error and error.group(1).count("gültige") == 1
+
+
+def test_a_refused_message_to_the_guests_opens_at_its_form_with_the_errors(client, make_screening):
+    screening, token = make_screening()
+    screening.guests.create(
+        email="g@example.org", name="G", language="de", status="confirmed", conduct_accepted_at=timezone.now()
+    )
+    html = client.get(manage_url(token)).content.decode()
+    assert f'action="/de/screenings/manage/{token}/message/#guests-heading"' in html
+    html = client.post(f"/de/screenings/manage/{token}/message/", {"message": ""}).content.decode()
+    assert 'class="error-summary"' in html and "Bitte prüfen Sie Ihre Angaben" in html
+
+
+def test_cancelling_and_undoing_is_limited_per_screening(client, make_screening, settings):
+    settings.SCREENING_CANCEL_RATE_LIMIT = "2/d"
+    screening, token = make_screening()
+    client.post(f"/de/screenings/manage/{token}/cancel/")
+    client.post(f"/de/screenings/manage/{token}/restore/")
+    response = client.post(f"/de/screenings/manage/{token}/cancel/")
+    assert response["Location"].endswith("?saved=too-many")
+    screening.refresh_from_db()
+    assert not screening.is_cancelled
+    assert "nur wenige Male am Tag" in client.get(response["Location"]).content.decode()
 
 
 def test_an_invalid_edit_is_refused_with_everything_kept(client, make_screening):

@@ -41,7 +41,13 @@ def test_a_visitor_writes_to_the_host_who_can_answer_directly(client, screening)
     assert "gastgeberin@example.org" not in html
     assert "können Ihnen direkt antworten" in html  # the form says the host sees the address
     response = contact(client, screening)
-    assert response.status_code == 200 and "Ihre Nachricht ist unterwegs" in response.content.decode()
+    # Redirected to the page that says so: reloading it sends nothing again.
+    assert (
+        response.status_code == 302 and response["Location"] == f"{screening.get_absolute_url()}?sent=1#contact-heading"
+    )
+    answer = client.get(response["Location"])
+    assert "Ihre Nachricht ist unterwegs" in answer.content.decode() and "Darf ich" not in answer.content.decode()
+    client.get(response["Location"])
     assert send_outbox() == 1
     (message,) = mail.outbox
     assert message.to == ["gastgeberin@example.org"] and message.reply_to == ["vera@example.org"]
@@ -56,14 +62,17 @@ def test_refused_or_too_many_messages_keep_what_was_typed(client, screening, set
     assert "<title>Fehler:" in html and "Darf ich mein Kind mitbringen?" in html
     settings.CONTACT_HOST_RATE_LIMIT = "2/d"  # per host, whoever writes
     for n in range(2):
-        assert contact(client, screening, REMOTE_ADDR=f"198.51.100.{n}").status_code == 200
+        assert contact(client, screening, REMOTE_ADDR=f"198.51.100.{n}").status_code == 302
     response = contact(client, screening, REMOTE_ADDR="198.51.100.9")
-    assert response.status_code == 429 and "Darf ich mein Kind mitbringen?" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 429 and "Darf ich mein Kind mitbringen?" in html
+    # Said as it is: the host has had many messages (not "your connection sent many forms").
+    assert "Diese Gastgeber haben heute viele Nachrichten" in html and "Ihr Formular wurde nicht gesendet" in html
     assert send_outbox() == 2
 
 
 def test_a_bot_writing_to_the_host_sends_nothing(client, screening):
-    assert contact(client, screening, website="http://spam.example").status_code == 200
+    assert contact(client, screening, website="http://spam.example").status_code == 302
     assert send_outbox() == 0
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from events import services
 from events.models import NetflixTerms, Screening
 from tests.helpers import future_local, send_outbox
 
@@ -315,7 +316,7 @@ def test_screenings_page_tells_the_seed_facts_in_both_languages(client):
     ("language", "when"),
     [
         ("de", "20. Januar 2027, 19:30 Uhr (Vereinigte Staaten von Amerika – New York)"),
-        ("en", "Jan. 20, 2027, 7:30 p.m. (United States of America – New York)"),
+        ("en", "20 January 2027, 19:30 (United States of America – New York)"),
     ],
 )
 def test_the_email_gives_the_start_in_the_screenings_own_time_zone_and_language(make_screening, language, when):
@@ -355,3 +356,42 @@ def test_an_integrity_error_that_is_not_a_double_submit_is_not_taken_for_one(for
         pytest.raises(IntegrityError),
     ):
         services.screening_register(data=form.screening_data(), terms=terms, language="de")
+
+
+def test_registrations_in_one_address_send_it_a_few_emails_an_hour_and_the_answer_stays(client, form_data, settings):
+    settings.SCREENING_ADDRESS_RATE_LIMIT = "2/h"
+    for n in range(4):
+        response = client.post(
+            "/de/screenings/register/",
+            form_data(email="Opfer@Example.org", title=f"Abend {n}"),
+            REMOTE_ADDR=f"203.0.113.{n}",
+        )
+        assert response.status_code == 200 and "Opfer@Example.org" in response.content.decode()
+    assert Screening.objects.count() == 4  # every registration is saved; its host can ask for the link
+    assert send_outbox() == 2
+
+
+def test_asking_for_the_link_again_sends_one_email_for_registrations_the_address_never_confirmed(
+    make_screening, committed
+):
+    confirmed, _token = make_screening(email="host@example.org", title="Bestätigt")
+    for n in range(3):
+        make_screening(confirm=False, email="host@example.org", title=f"Fremd {n}")
+    send_outbox()
+    mail.outbox.clear()
+    assert services.screenings_send_links_to(email="host@example.org") == 2
+    send_outbox()
+    titles = sorted(message.subject for message in mail.outbox)
+    assert (
+        len(titles) == 2
+        and any("Bestätigt" in title for title in titles)
+        and any("Fremd 2" in title for title in titles)
+    )
+
+
+def test_asking_for_the_link_finds_the_registration_under_either_spelling_of_its_domain(make_screening):
+    make_screening(email="Anna@bücher.example", title="Lesung")
+    mail.outbox.clear()
+    assert services.screenings_send_links_to(email="anna@xn--bcher-kva.example") == 1
+    assert services.screenings_send_links_to(email="anna@BÜCHER.example") == 1
+    assert services.screenings_send_links_to(email="anna@buecher.example") == 0

@@ -204,4 +204,16 @@ def test_hosts_note_accessibility_and_a_change_is_reviewed_again(client, make_sc
     )
     screening.refresh_from_db()
     assert review_again and screening.accessibility_notes == "Rollstuhlgerecht, Induktionsschleife."
-    assert not screening.shown_on_tour  # a public field changed: staff look again
+    # A public field changed: staff look again, while the page stays (its links are printed and shared).
+    assert screening.shown_on_tour and screening.tour_changed_at is not None
+
+
+def test_the_address_without_the_titles_words_leads_to_the_page(client, in_person):
+    response = client.get(f"/de/tour/{in_person.pk}/")
+    assert response.status_code == 301 and response["Location"] == in_person.get_absolute_url()
+    assert client.get("/de/tour/999999/").status_code == 404
+
+
+def test_the_printed_flyer_carries_the_pages_short_address(client, in_person, settings):
+    html = " ".join(client.get(in_person.get_absolute_url()).content.decode().split())
+    assert f'<span class="print-only">Oder eingeben: {settings.SITE_URL}/de/tour/{in_person.pk}/</span>' in html

@@ -71,7 +71,7 @@ def test_local_date_and_time_with_time_zone(client, make_screening):
     assert "17. Mai 2030, 19:30 Uhr</time> (Vereinigte Staaten von Amerika – New York)" in german
     assert "New York, Vereinigte Staaten von Amerika" in german
     english = client.get("/en/tour/").content.decode()
-    assert "May 17, 2030, 7:30 p.m.</time> (United States of America – New York)" in english
+    assert "17 May 2030, 19:30</time> (United States of America – New York)" in english
     assert 'datetime="2030-05-17T19:30:00-04:00"' in english
 
 
@@ -188,3 +188,19 @@ def test_the_country_list_reads_the_tour_country_index_not_the_table(make_screen
     # Every probe (first country, next country, an upcoming screening in it) is an index-only lookup.
     assert plan.count("Index Only Scan using events_screening_tour_country") == 3, plan
     assert "Seq Scan" not in plan and "Sort" not in plan, plan
+
+
+def test_a_chosen_country_without_screenings_stays_chosen_in_the_filter(client):
+    html = client.get("/de/tour/?country=AT").content.decode()
+    assert '<option value="AT" selected>Österreich</option>' in html
+    assert "Keine bevorstehenden Vorführungen passen zu Ihrer Auswahl" in html
+
+
+def test_a_calendar_event_keeps_its_uid_however_the_feed_is_reached_and_ends_its_sentences_once(
+    client, make_screening, settings
+):
+    settings.SITE_URL = "https://www.example.org"
+    screening, _ = make_screening(approve=True, organisation="Verein „Digital & Frei“ e.V.")
+    (event,) = Calendar.from_ical(client.get("/de/tour/feed.ics").content).walk("VEVENT")
+    assert str(event["UID"]) == f"screening-{screening.pk}@www.example.org"
+    assert str(event["DESCRIPTION"]).endswith("Veranstaltet von Verein „Digital & Frei“ e.V.")

@@ -124,7 +124,7 @@ def test_staff_export_confirmed_subscribers_and_the_export_is_logged(client, adm
         "/admin/newsletter/subscriber/",
         {"action": "export_confirmed_csv", "_selected_action": list(Subscriber.objects.values_list("pk", flat=True))},
     )
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][0] == "email" and {row[0] for row in rows[1:]} == {"eins@example.org", "'=zwei@example.org"}
     assert LogEntry.objects.filter(change_message="Exported as CSV").count() == 1
 
