@@ -495,6 +495,19 @@ def _with_availability(resources, today):
     return [(resource, resource.is_available(today)) for resource in resources.filter(published=True)]
 
 
+def screenings_remove_unconfirmed(*, days=None, now=None):
+    """Delete registrations whose address was never confirmed, `days` after they were made.
+
+    Nobody confirmed them: they grant no permission, count nowhere and are on no tour, and anyone may make
+    one in a stranger's name. Keeping them would keep that address (and let "send me my link again" mail
+    it) until long after their screening's date. Returns the number deleted.
+    """
+    days = settings.SCREENING_UNCONFIRMED_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    deleted, _by_model = Screening.objects.filter(email_confirmed_at__isnull=True, created_at__lt=cutoff).delete()
+    return deleted
+
+
 def screenings_remove_personal_data(*, days=None, now=None):
     """Remove hosts' personal data from screenings that ended more than `days` ago.
 

@@ -12,7 +12,10 @@ def send_host_links(email):
 
 @task()
 def remove_personal_data():
-    return services.screenings_remove_personal_data()
+    return {
+        "anonymised": services.screenings_remove_personal_data(),
+        "unconfirmed_deleted": services.screenings_remove_unconfirmed(),
+    }
 
 
 @task()

@@ -318,6 +318,8 @@ SCREENING_MAX_DAYS_AHEAD = env.int("SCREENING_MAX_DAYS_AHEAD", default=730)
 SCREENING_HOST_LINK_DAYS = env.int("SCREENING_HOST_LINK_DAYS", default=30)
 # Hosts' personal data is removed this many days after the screening (manage.py events_remove_personal_data).
 SCREENING_PERSONAL_DATA_DAYS = env.int("SCREENING_PERSONAL_DATA_DAYS", default=90)
+# Registrations whose address was never confirmed are deleted this many days after they were made.
+SCREENING_UNCONFIRMED_DAYS = env.int("SCREENING_UNCONFIRMED_DAYS", default=14)
 # Registrations and link requests per client and hour (django-ratelimit, counted in the cache only).
 SCREENING_RATE_LIMIT = env.str("SCREENING_RATE_LIMIT", default="10/h")
 # Registration emails per address, whoever registers in its name (more registrations are saved silently;

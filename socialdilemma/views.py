@@ -89,6 +89,7 @@ def privacy(request):
             "analytics_origin": "{0.scheme}://{0.netloc}".format(urlsplit(analytics)) if analytics else "",
             "personal_data_days": settings.SCREENING_PERSONAL_DATA_DAYS,
             "host_link_days": settings.SCREENING_HOST_LINK_DAYS,
+            "unconfirmed_days": settings.SCREENING_UNCONFIRMED_DAYS,
             "newsletter": apps.is_installed("newsletter"),
             "newsletter_unconfirmed_days": settings.NEWSLETTER_UNCONFIRMED_DAYS,
             "guest_confirm_hours": settings.GUEST_CONFIRM_HOURS,

@@ -35,3 +35,18 @@ def test_the_days_are_a_command_option(make_screening):
     call_command("events_remove_personal_data", "--days", "10", stdout=__import__("io").StringIO())
     screening.refresh_from_db()
     assert screening.email == ""
+
+
+def test_registrations_nobody_confirmed_are_deleted_after_two_weeks(make_screening, settings):
+    from events import tasks
+
+    confirmed, _ = make_screening(title="Bestätigt")
+    recent, _ = make_screening(confirm=False, title="Neu", email="neu@example.org")
+    old, _ = make_screening(confirm=False, title="Alt", email="opfer@example.org")
+    Screening.objects.filter(pk__in=[old.pk, confirmed.pk]).update(
+        created_at=timezone.now() - timedelta(days=settings.SCREENING_UNCONFIRMED_DAYS, hours=1)
+    )
+    result = tasks.remove_personal_data.call()
+    assert result["unconfirmed_deleted"] == 1
+    assert set(Screening.objects.values_list("title", flat=True)) == {"Bestätigt", "Neu"}
+    assert not Screening.objects.filter(email="opfer@example.org").exists()

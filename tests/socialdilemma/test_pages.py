@@ -173,6 +173,7 @@ def test_privacy_defaults_are_those_of_the_settings(client, settings):
         f"The log is deleted after {settings.SERVER_LOG_DAYS} days.",
         f"{settings.SCREENING_PERSONAL_DATA_DAYS} days after the screening we remove",
         f"stops working {settings.SCREENING_HOST_LINK_DAYS} days after the screening",
+        f"is not confirmed is deleted entirely {settings.SCREENING_UNCONFIRMED_DAYS} days after it was made",
         f"is deleted {settings.EMAIL_KEEP_DAYS} days after the email was created",
         f"The cookie expires after {settings.COOKIE_CONSENT_MAX_AGE // 86400} days",
         "At most 1440 minutes.",  # the daily limits per screening (messages to its host, to its guests)
