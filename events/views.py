@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from socialdilemma.emailaddress import address_key
 from socialdilemma.private import private_page
@@ -52,11 +52,13 @@ def _limited(request, group, *, when_uncounted):
     return client_limited(request, group, rate=settings.SCREENING_RATE_LIMIT, when_uncounted=when_uncounted)
 
 
+@require_safe
 def resources(request):
     """The guides and clips that staff made public: the discussion guide, say, without registering."""
     return render(request, "events/resources.html", {"resources": services.resources_public()})
 
 
+@require_safe
 def screenings(request):
     return render(
         request,
@@ -132,6 +134,7 @@ def _registered(request, email):
     return response
 
 
+@require_safe
 def registered(request):
     """The thank-you page without an address (for an old bookmark)."""
     return render(request, "events/registered.html")
@@ -319,6 +322,7 @@ def send_link(request):
     return render(request, "events/send_link.html", {"form": form, "sent": sent}, status=status)
 
 
+@require_safe
 def tour(request):
     screenings, chosen_format, chosen_country = services.tour_screenings(
         format=request.GET.get("format", ""), country=request.GET.get("country", "")
@@ -341,6 +345,7 @@ def tour(request):
     )
 
 
+@require_safe
 def screening(request, pk, slug=None):
     """A screening's public page, while it is on the tour; 410 once it is cancelled or over. Its address
     without the title's words (typed from a flyer) or with other words leads to it."""
@@ -540,6 +545,7 @@ def _qr_svg(url):
     return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S308 - segno's SVG
 
 
+@require_safe
 def tour_feed(request):
     screenings, _format, _country = services.tour_screenings(
         format=request.GET.get("format", ""), country=request.GET.get("country", "")
@@ -548,6 +554,7 @@ def tour_feed(request):
     return _ics_response(body, "virtual-tour.ics")
 
 
+@require_safe
 def screening_ics(request, pk):
     screening = get_object_or_404(Screening.objects.on_tour(), pk=pk)
     body = calendar.screenings_calendar([screening])

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_safe
 
 from events.services import campaign_totals, tour_screenings
 
@@ -28,6 +29,7 @@ from .ratelimit import rate_window_seconds
 HOME_SCREENINGS = 3  # the next screenings on the tour that the home page shows
 
 
+@require_safe
 def home(request):
     return render(
         request,
@@ -69,6 +71,7 @@ def fingerprint_seconds():
     return max(seconds)
 
 
+@require_safe
 def privacy(request):
     """The privacy policy: every number in it comes from the settings that decide it."""
     analytics = settings.ANALYTICS_SCRIPT_URL
@@ -101,6 +104,7 @@ def privacy(request):
     )
 
 
+@require_safe
 def accessibility(request):
     return render(
         request,
@@ -109,10 +113,12 @@ def accessibility(request):
     )
 
 
+@require_safe
 def code_of_conduct(request):
     return render(request, "pages/code_of_conduct.html")
 
 
+@require_safe
 def imprint(request):
     return render(request, "pages/imprint.html", {"imprint": settings.IMPRINT})
 
@@ -132,6 +138,7 @@ ROBOTS_DISALLOWED = [
 ]
 
 
+@require_safe
 def robots_txt(request):
     """Crawlers may read every public page; the sitemap lists them (its address from SITE_URL)."""
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOWED), "Allow: /", ""]
@@ -141,6 +148,7 @@ def robots_txt(request):
     return response
 
 
+@require_safe
 def web_manifest(request):
     """The web app manifest: name, colours and icon when someone adds the site to a home screen."""
     manifest = {

@@ -335,3 +335,9 @@ def test_an_address_that_takes_only_forms_answers_a_visit_with_a_page(client, pa
     html = response.content.decode()
     assert response.status_code == 405 and response["Allow"] == "POST"
     assert f"<h1>{heading}</h1>" in html and 'href="/' in html
+
+
+@pytest.mark.parametrize("path", ["/de/", "/en/privacy/", "/de/tour/", "/en/faq/", "/de/screenings/"])
+def test_a_page_that_only_reads_refuses_a_form_post_with_the_405_page(client, path):
+    response = client.post(path, {"x": "1"}, **SAME_ORIGIN)
+    assert response.status_code == 405 and "GET" in response["Allow"] and "<h1>" in response.content.decode()
