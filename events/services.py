@@ -209,21 +209,31 @@ def screening_confirm_email(screening):
             content_changed()
 
 
-def screening_update(*, screening, data):
+def screening_guest_details_change(screening, data):
+    """Whether this edit changes what a guest needs to be there (GUEST_DETAIL_FIELDS) of a screening that
+    has not begun: the edit then emails every guest with a place or on the waiting list."""
+    if screening.starts_at <= timezone.now():
+        return False
+    return any(getattr(screening, field) != data[field] for field in GUEST_DETAIL_FIELDS if field in data)
+
+
+def screening_update(*, screening, data, tell_guests=True):
     """Apply a host's edit. A change to what the tour shows is looked at by staff again: an approved
     screening stays on the tour meanwhile (marked tour_changed_at), one not yet approved waits as before.
     Returns True when the edit changed what the tour shows.
 
     The screening's row is locked and re-read, and only what the edit decides is written: a guest's
     confirmation, a cancellation in another tab or the reminder's claim made meanwhile stay as they are,
-    and the places never drop below the guests who have one.
+    and the places never drop below the guests who have one. A change of time or place is emailed to the
+    guests unless tell_guests is False (the screening's notices for the day are used up).
     """
     was_on_tour = screening.shown_on_tour
     with transaction.atomic():
         current = Screening.objects.select_for_update().get(pk=screening.pk)
         public_changed = any(getattr(current, field) != data[field] for field in PUBLIC_FIELDS if field in data)
         moved = "starts_at" in data and data["starts_at"] != current.starts_at
-        details_changed = any(getattr(current, field) != data[field] for field in GUEST_DETAIL_FIELDS if field in data)
+        details_changed = screening_guest_details_change(current, data)
+        tour_choice_changed = "publish_on_tour" in data and data["publish_on_tour"] != current.publish_on_tour
         places_before = current.places
         if "places" in data:
             data = {**data, "places": max(data["places"], screening_places_taken(current))}
@@ -244,13 +254,13 @@ def screening_update(*, screening, data):
         current.save(update_fields=[*dict.fromkeys(changed), "updated_at"])
         if more_places:
             _promote_waiting(current)
-        if details_changed:
+        if details_changed and tell_guests:
             _tell_guests(current, "screening_changed")
     for field in Screening._meta.concrete_fields:
         setattr(screening, field.attname, getattr(current, field.attname))
     # Every cached page goes stale with the content version: only for a change that a public page shows.
     places_changed = "places" in data and data["places"] != places_before
-    if (was_on_tour and (public_changed or places_changed)) or more_places:
+    if (was_on_tour and (public_changed or places_changed or tour_choice_changed)) or more_places:
         content_changed()
     return public_changed
 

@@ -152,11 +152,19 @@ def manage(request, token):
     if request.method == "POST" and not screening.is_cancelled:
         form = HostEditForm(request.POST, instance=screening)
         if form.is_valid():
-            public_changed = services.screening_update(screening=screening, data=form.screening_data())
+            data = form.screening_data()
+            # A change of time or place emails every guest: a few such notices a day per screening (with
+            # cancelling and undoing), not a way around the limit on the host's messages.
+            tell_guests = not (
+                services.screening_guest_details_change(screening, data) and _guest_notices_limited(request, screening)
+            )
+            public_changed = services.screening_update(screening=screening, data=data, tell_guests=tell_guests)
             query = "?saved=1"
-            if public_changed and screening.publish_on_tour and screening.tour_status == Screening.TourStatus.PENDING:
+            if not tell_guests:
+                query = "?saved=untold"
+            elif public_changed and screening.publish_on_tour and screening.tour_status == Screening.TourStatus.PENDING:
                 query = "?saved=review"  # not on the tour yet: the review decides
-            elif public_changed and screening.tour_changed_at:
+            elif public_changed and screening.tour_changed_at and screening.shown_on_tour:
                 query = "?saved=shown"  # on the tour at once; staff look at the change afterwards
             return redirect(reverse("events:manage", kwargs={"token": token}) + query)
         status = 400
@@ -197,7 +205,7 @@ def cancel(request, token):
     if not services.screening_can_cancel(screening):
         return redirect(manage_url)  # cancelled already, or under way or over: the host page says so
     if request.method == "POST":
-        if _cancel_or_restore_limited(request, screening):
+        if _guest_notices_limited(request, screening):
             return redirect(manage_url + "?saved=too-many")
         cancelled = services.screening_cancel(screening)
         return redirect(manage_url + ("?saved=cancelled" if cancelled else ""))
@@ -215,17 +223,17 @@ def restore(request, token):
     if screening is None:
         return render(request, "events/link_invalid.html", status=404)
     manage_url = reverse("events:manage", kwargs={"token": token})
-    if services.screening_can_restore(screening) and _cancel_or_restore_limited(request, screening):
+    if services.screening_can_restore(screening) and _guest_notices_limited(request, screening):
         return redirect(manage_url + "?saved=too-many")
     restored = services.screening_restore(screening)
     return redirect(manage_url + ("?saved=restored" if restored else ""))
 
 
-def _cancel_or_restore_limited(request, screening):
-    """Each cancellation and each undoing emails every guest: a few a day per screening, not a way around
-    the limit on the host's messages."""
+def _guest_notices_limited(request, screening):
+    """Each cancellation, undoing and change of time or place emails every guest: a few a day per
+    screening (SCREENING_GUEST_NOTICE_RATE_LIMIT), not a way around the limit on the host's messages."""
     return recipient_limited(
-        request, "cancel-or-restore", screening.pk, rate=settings.SCREENING_CANCEL_RATE_LIMIT, when_uncounted=False
+        request, "guest-notices", screening.pk, rate=settings.SCREENING_GUEST_NOTICE_RATE_LIMIT, when_uncounted=False
     )
 
 

@@ -16,7 +16,28 @@ Above all, whoever searches for suicide or depression must find the answer with 
 SYNONYMS = (
     # Crisis and mental health: the answer with the helplines.
     (
-        ("selbstmord", "selbsttotung", "freitod", "suizid", "suicid", "lebensmud", "selbstverletz"),
+        # Also as people in a crisis write it: "ich will mich umbringen", "ich will nicht mehr leben",
+        # "kill myself", "Krisendienst" (beginnings of words, folded).
+        (
+            "selbstmord",
+            "selbsttotung",
+            "freitod",
+            "suizid",
+            "suicid",
+            "lebensmud",
+            "selbstverletz",
+            "umbring",
+            "sterben",
+            "kill",
+            "krise",
+            "krisen",
+            "crisis",
+            "ritzen",
+            "hoffnungslos",
+            "hopeless",
+            "verzweif",
+            "despair",
+        ),
         {"de": ("suizid", "psychisch"), "en": ("suicid", "mental")},
     ),
     (

@@ -73,6 +73,10 @@ class MethodNotAllowedPageMiddleware:
         response = self.get_response(request)
         if response.status_code == 405 and not response.content and is_public_path(request.path_info):
             page = render(request, "405.html", status=405)
-            page["Allow"] = response.get("Allow", "")
+            # Allow, and what a private page's answer says (socialdilemma.private: no-store, noindex, no
+            # referrer: its address carries a token, which the page's links must not pass on).
+            for header in ("Allow", "Cache-Control", "X-Robots-Tag", "Referrer-Policy"):
+                if header in response:
+                    page[header] = response[header]
             return page
         return response

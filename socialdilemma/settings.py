@@ -340,8 +340,8 @@ CONTACT_RATE_LIMIT = env.str("CONTACT_RATE_LIMIT", default="5/h")
 CONTACT_HOST_RATE_LIMIT = env.str("CONTACT_HOST_RATE_LIMIT", default="20/d")
 # A host writing to all guests with a place: messages per screening.
 HOST_MESSAGE_RATE_LIMIT = env.str("HOST_MESSAGE_RATE_LIMIT", default="5/d")
-# Cancellations and their undoing per screening (each emails every guest).
-SCREENING_CANCEL_RATE_LIMIT = env.str("SCREENING_CANCEL_RATE_LIMIT", default="4/d")
+# Cancellations, their undoing and changes of time or place per screening (each emails every guest).
+SCREENING_GUEST_NOTICE_RATE_LIMIT = env.str("SCREENING_GUEST_NOTICE_RATE_LIMIT", default="4/d")
 # The host and the guests with a place are reminded this many hours before the screening.
 REMINDER_HOURS_BEFORE = env.int("REMINDER_HOURS_BEFORE", default=24)
 SCREENING_LINK_REQUEST_SECONDS = env.int("SCREENING_LINK_REQUEST_SECONDS", default=10 * 60)

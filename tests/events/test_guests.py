@@ -456,3 +456,34 @@ def test_a_full_screening_says_a_sign_up_joins_the_waiting_list(client, screenin
     confirmed_guest(client, screening, "zwei@example.org")
     html = client.get(screening.get_absolute_url()).content.decode()
     assert "Warteliste" in html and "Ein Platz gehört Ihnen, sobald" not in html
+
+
+def test_change_notices_to_guests_are_limited_per_screening_and_end_when_it_begins(client, make_screening, settings):
+    from tests.events.test_host_page import edit_data, manage_url
+
+    settings.SCREENING_GUEST_NOTICE_RATE_LIMIT = "1/d"
+    screening, token = make_screening(approve=True, title="Filmabend")
+    Screening.objects.filter(pk=screening.pk).update(places=2)
+    screening.refresh_from_db()
+    confirmed_guest(client, screening, "eins@example.org")
+    mail.outbox.clear()
+    first = screening.local_start + timedelta(hours=1)
+    response = client.post(
+        manage_url(token), edit_data(screening, starts_at=first.strftime("%Y-%m-%dT%H:%M"), places="2")
+    )
+    assert response["Location"].endswith("?saved=shown") and send_outbox() == 1
+    screening.refresh_from_db()
+    second = screening.local_start + timedelta(hours=1)
+    response = client.post(
+        manage_url(token), edit_data(screening, starts_at=second.strftime("%Y-%m-%dT%H:%M"), places="2")
+    )
+    # Saved, but the guests are not mailed again today; the host is told so.
+    assert response["Location"].endswith("?saved=untold") and send_outbox() == 0
+    screening.refresh_from_db()
+    assert screening.local_start.replace(second=0, microsecond=0) == second.replace(second=0, microsecond=0)
+    assert "nicht per E-Mail benachrichtigt" in client.get(response["Location"]).content.decode()
+    # Once the screening has begun, no change reaches the guests.
+    Screening.objects.filter(pk=screening.pk).update(starts_at=timezone.now() - timedelta(hours=1))
+    screening.refresh_from_db()
+    services.screening_update(screening=screening, data={"online_url": "https://meet.example.org/spaeter"})
+    assert send_outbox() == 0

@@ -190,7 +190,7 @@ def test_a_refused_message_to_the_guests_opens_at_its_form_with_the_errors(clien
 
 
 def test_cancelling_and_undoing_is_limited_per_screening(client, make_screening, settings):
-    settings.SCREENING_CANCEL_RATE_LIMIT = "2/d"
+    settings.SCREENING_GUEST_NOTICE_RATE_LIMIT = "2/d"
     screening, token = make_screening()
     client.post(f"/de/screenings/manage/{token}/cancel/")
     client.post(f"/de/screenings/manage/{token}/restore/")
@@ -359,3 +359,13 @@ def test_a_cancelled_screening_can_be_registered_again_and_its_email_goes_out(
 
 def _token_from(message):
     return re.search(r"/screenings/manage/([\w-]+)/", message.body).group(1)
+
+
+def test_taking_a_screening_off_the_tour_empties_the_cached_pages(client, make_screening, committed):
+    with committed():
+        screening, token = make_screening(approve=True)
+    with committed() as callbacks:
+        client.post(manage_url(token), edit_data(screening, publish_on_tour="", places=str(screening.places)))
+    assert callbacks  # the content version is replaced: no cached tour still shows it
+    screening.refresh_from_db()
+    assert not screening.shown_on_tour

@@ -132,12 +132,24 @@ def test_the_admin_keeps_the_search_columns_in_step(admin_client, make_entry):
         ("selbstmord", "en"),
         ("helpline", "en"),
         ("Notruf", "de"),
+        ("ich will mich umbringen", "de"),
+        ("ich will sterben", "de"),
+        ("Krisendienst", "de"),
+        ("kill myself", "en"),
     ],
 )
 def test_searches_for_suicide_and_depression_find_the_crisis_lines_first(query, language):
     results = search(query, language)
     assert results and results[0].entry.slug_de == HELPLINES
     assert not results[0].partial
+
+
+@pytest.mark.parametrize(
+    "query, language", [("I feel hopeless", "en"), ("ich bin verzweifelt", "de"), ("suicide hotline number", "en")]
+)
+def test_a_crisis_in_other_words_finds_the_crisis_lines_first_even_if_not_every_word_is_found(query, language):
+    results = search(query, language)
+    assert results and results[0].entry.slug_de == HELPLINES
 
 
 def test_selbstmord_is_no_typo_of_selbst_nor_depression_of_expression():

@@ -298,20 +298,33 @@ def test_the_filter_redacts_messages_arguments_and_tracebacks(settings):
     assert "ValueError" in line and "/en/screenings/manage/[private]/" in line
 
 
-def test_a_file_in_a_public_forms_body_is_never_written_to_disk(client, tmp_path, settings):
+def test_a_file_in_a_public_forms_body_is_never_written_to_disk(client, tmp_path, settings, monkeypatch):
     """Django's size limit leaves out a multipart body's files, which it would write to a temporary file:
     on public pages the reading stops at the first file."""
     import io
 
+    from django.core.files import uploadhandler
+
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # anything larger would go to disk
+    files_begun = []
+
+    def new_file(*args, **kwargs):  # Django's handlers: noted, and the body's reading ends
+        files_begun.append(args)
+        raise uploadhandler.StopUpload(connection_reset=True)
+
+    for handler in (uploadhandler.TemporaryFileUploadHandler, uploadhandler.MemoryFileUploadHandler):
+        monkeypatch.setattr(handler, "new_file", new_file)
     upload = io.BytesIO(b"x" * (5 * 1024 * 1024))
     upload.name = "big.bin"
     response = client.post(
         "/de/newsletter/", {"email": "leser@example.org", "language": "de", "file": upload}, **SAME_ORIGIN
     )
     assert response.status_code == 400  # the form (its consent box unticked), with what was read
-    assert list(tmp_path.iterdir()) == []
+    assert files_begun == [] and list(tmp_path.iterdir()) == []  # Django's own handlers never saw the file
+    # The admin (which may take files) keeps Django's handlers.
+    client.post("/admin/login/", {"username": "x", "file": io.BytesIO(b"x")})
+    assert files_begun
 
 
 def test_djangos_log_lines_are_written_once_and_through_the_redacting_filters(client, capfd):
@@ -341,3 +354,11 @@ def test_an_address_that_takes_only_forms_answers_a_visit_with_a_page(client, pa
 def test_a_page_that_only_reads_refuses_a_form_post_with_the_405_page(client, path):
     response = client.post(path, {"x": "1"}, **SAME_ORIGIN)
     assert response.status_code == 405 and "GET" in response["Allow"] and "<h1>" in response.content.decode()
+
+
+def test_a_405_at_a_private_address_stays_private(client, make_screening):
+    _screening, token = make_screening()
+    response = client.get(f"/de/screenings/manage/{token}/restore/")
+    assert response.status_code == 405 and "<h1>" in response.content.decode()
+    assert response["Referrer-Policy"] == "no-referrer" and response["Cache-Control"] == "private, no-store"
+    assert response["X-Robots-Tag"] == "noindex, nofollow"

@@ -424,7 +424,7 @@ LIMITS_DESCRIBED = {
     "GUEST_ADDRESS_RATE_LIMIT": "or sign up for the newsletter or for a screening",
     "CONTACT_HOST_RATE_LIMIT": "For each screening, the number of messages to its host",
     "HOST_MESSAGE_RATE_LIMIT": "of its host's messages to the guests",
-    "SCREENING_CANCEL_RATE_LIMIT": "and of its cancellations",
+    "SCREENING_GUEST_NOTICE_RATE_LIMIT": "of its notices to the guests (cancellations, their undoing, changes",
 }  # fmt: skip
 
 
