@@ -210,7 +210,7 @@ def test_the_periodic_jobs_run_as_tasks(make_screening):
     from socialdilemma.taskqueue.tasks import prune
 
     old, _token = make_screening(starts_at=timezone.now() - timedelta(days=200))
-    assert remove_personal_data.call() == 1
+    assert remove_personal_data.call() == {"anonymised": 1, "unconfirmed_deleted": 0}
     old.refresh_from_db()
     assert old.anonymised_at and not old.email
     Email.objects.update(created_at=timezone.now() - timedelta(days=40))
