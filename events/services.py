@@ -211,10 +211,12 @@ def screening_confirm_email(screening):
 
 def screening_guest_details_change(screening, data):
     """Whether this edit changes what a guest needs to be there (GUEST_DETAIL_FIELDS) of a screening that
-    has not begun: the edit then emails every guest with a place or on the waiting list."""
+    has not begun and has guests (with a place or on the waiting list): the edit then emails each of them."""
     if screening.starts_at <= timezone.now():
         return False
-    return any(getattr(screening, field) != data[field] for field in GUEST_DETAIL_FIELDS if field in data)
+    if not any(getattr(screening, field) != data[field] for field in GUEST_DETAIL_FIELDS if field in data):
+        return False
+    return screening.guests.filter(status__in=[Guest.Status.CONFIRMED, Guest.Status.WAITING]).exists()
 
 
 def screening_update(*, screening, data, tell_guests=True):

@@ -369,3 +369,12 @@ def test_taking_a_screening_off_the_tour_empties_the_cached_pages(client, make_s
     assert callbacks  # the content version is replaced: no cached tour still shows it
     screening.refresh_from_db()
     assert not screening.shown_on_tour
+
+
+def test_changing_the_time_of_a_screening_without_guests_uses_no_guest_notice(client, make_screening, settings):
+    settings.SCREENING_GUEST_NOTICE_RATE_LIMIT = "1/d"
+    screening, token = make_screening()
+    for hours in (1, 2, 3):
+        later = (screening.local_start + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
+        response = client.post(manage_url(token), edit_data(screening, starts_at=later, places=str(screening.places)))
+        assert "untold" not in response["Location"]
