@@ -4,9 +4,9 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import override
 from django.views.decorators.http import require_POST, require_safe
 
+from socialdilemma.i18n import paths_in_each_language
 from socialdilemma.ratelimit import client_limited
 
 from . import services
@@ -52,11 +52,7 @@ def _settings_paths():
     The language switch otherwise swaps the prefix of the form's own address (/de/cookies/save/), which
     only accepts POST: the other language's version would be an empty 405.
     """
-    paths = {}
-    for code, _name in settings.LANGUAGES:
-        with override(code):
-            paths[code] = reverse("consent:settings")
-    return paths
+    return paths_in_each_language(lambda: reverse("consent:settings"))
 
 
 def _done(request, *, default):

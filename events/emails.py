@@ -83,12 +83,11 @@ def _guest_email_still_due(guest, kind):
     if kind in ("reminder", "host_message"):
         screening = guest.screening
         return guest.status == Guest.Status.CONFIRMED and not screening.is_cancelled and not screening.is_past
-    if kind == "screening_changed":
+    if kind in ("screening_restored", "screening_changed"):
         screening = guest.screening
-        waiting_or_placed = guest.status in (Guest.Status.CONFIRMED, Guest.Status.WAITING)
-        return waiting_or_placed and not screening.is_cancelled and screening.starts_at > timezone.now()
-    if kind == "screening_restored":
-        return guest.status in (Guest.Status.CONFIRMED, Guest.Status.WAITING) and not guest.screening.is_cancelled
+        due = guest.status in (Guest.Status.CONFIRMED, Guest.Status.WAITING) and not screening.is_cancelled
+        # A change is news only before the screening begins.
+        return due and (kind == "screening_restored" or screening.starts_at > timezone.now())
     return guest.status != Guest.Status.CANCELLED  # "link", "screening_cancelled"
 
 

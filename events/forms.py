@@ -132,10 +132,8 @@ class LocalDateTimeField(forms.Field):
 
 def _example():
     """A date and time a month ahead, as the reader writes it: 24.12.2026 19:30 or 2026-12-24 19:30."""
-    moment = (timezone.localdate() + timedelta(days=30)).strftime("%Y-%m-%d 19:30")
-    if translation.get_language() == "de":
-        return datetime.strptime(moment, "%Y-%m-%d %H:%M").strftime("%d.%m.%Y %H:%M")
-    return moment
+    day = timezone.localdate() + timedelta(days=30)
+    return day.strftime("%d.%m.%Y 19:30" if translation.get_language() == "de" else "%Y-%m-%d 19:30")
 
 
 def _in_person_limit_hint():

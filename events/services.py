@@ -216,7 +216,7 @@ def screening_guest_details_change(screening, data):
         return False
     if not any(getattr(screening, field) != data[field] for field in GUEST_DETAIL_FIELDS if field in data):
         return False
-    return screening.guests.filter(status__in=[Guest.Status.CONFIRMED, Guest.Status.WAITING]).exists()
+    return screening_guests_to_tell(screening).exists()
 
 
 def screening_update(*, screening, data, tell_guests=True):
@@ -844,10 +844,16 @@ def screening_places_changed(screening):
     return moved
 
 
+def screening_guests_to_tell(screening):
+    """The guests a host's cancellation, its undoing or a change of time or place is emailed to: those
+    with a place and those on the waiting list."""
+    return screening.guests.filter(status__in=[Guest.Status.CONFIRMED, Guest.Status.WAITING])
+
+
 def _tell_guests(screening, kind):
     """Tell every guest with a place or on the waiting list (the host cancelled, undid it, or changed the
     time or the place)."""
-    for guest in screening.guests.filter(status__in=[Guest.Status.CONFIRMED, Guest.Status.WAITING]):
+    for guest in screening_guests_to_tell(screening):
         _enqueue_guest_email(guest, kind)
 
 

@@ -9,11 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from socialdilemma.emailaddress import address_key
+from socialdilemma.i18n import paths_in_each_language
 from socialdilemma.private import private_page
 from socialdilemma.ratelimit import client_limited, recipient_first_in, recipient_limited
 
@@ -210,8 +211,7 @@ def cancel(request, token):
         cancelled = services.screening_cancel(screening)
         return redirect(manage_url + ("?saved=cancelled" if cancelled else ""))
     request.alternate_paths = _token_paths(token, "events:cancel")
-    counts = services.screening_guest_counts(screening)
-    guests_told = counts[Guest.Status.CONFIRMED] + counts[Guest.Status.WAITING]
+    guests_told = services.screening_guests_to_tell(screening).count()
     return render(request, "events/cancel.html", {"screening": screening, "token": token, "guests_told": guests_told})
 
 
@@ -294,11 +294,7 @@ def report(request, token):
 
 
 def _token_paths(token, name="events:manage"):
-    paths = {}
-    for code, _name in settings.LANGUAGES:
-        with override(code):
-            paths[code] = reverse(name, kwargs={"token": token})
-    return paths
+    return paths_in_each_language(lambda: reverse(name, kwargs={"token": token}))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -438,11 +434,7 @@ def _contact_sent_url(screening):
 
 
 def _screening_paths(screening):
-    paths = {}
-    for code, _name in settings.LANGUAGES:
-        with override(code):
-            paths[code] = screening.get_absolute_url()
-    return paths
+    return paths_in_each_language(screening.get_absolute_url)
 
 
 @require_POST

@@ -2,11 +2,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import Truncator
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from newsletter.forms import SubscribeForm
 from newsletter.services import consent_text
+from socialdilemma.i18n import paths_in_each_language
 from socialdilemma.proxy import client_ip
 
 from . import services
@@ -65,10 +66,7 @@ def entry(request, slug):
     if faq_entry.slug != slug:
         # A slug of the other language: go to the entry's own address in this language.
         return redirect(faq_entry, permanent=True)
-    request.alternate_paths = {}
-    for code in ("de", "en"):
-        with override(code):
-            request.alternate_paths[code] = reverse("faq:entry", kwargs={"slug": faq_entry.slug})
+    request.alternate_paths = paths_in_each_language(lambda: reverse("faq:entry", kwargs={"slug": faq_entry.slug}))
     return render(
         request,
         "faq/entry.html",

@@ -39,6 +39,16 @@ def _path_in(request, code):
         return reverse("home")
 
 
+def paths_in_each_language(path):
+    """{language: path()}, an address computed with each of the site's languages active: what a view sets
+    as request.alternate_paths when its page's address in the other language is not the prefix swapped."""
+    paths = {}
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            paths[code] = path()
+    return paths
+
+
 def page_language_versions(request):
     """The current page in every language, as a list of dicts (code, name, url, is_current).
 

@@ -7,7 +7,6 @@ import json
 import math
 import sys
 from datetime import date
-from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.conf import settings
@@ -73,8 +72,8 @@ def fingerprint_seconds():
 
 @require_safe
 def privacy(request):
-    """The privacy policy: every number in it comes from the settings that decide it."""
-    analytics = settings.ANALYTICS_SCRIPT_URL
+    """The privacy policy: every number in it comes from the settings that decide it (the analytics
+    script's origin from the consent app's context processor, as the consent texts name it)."""
     return render(
         request,
         "pages/privacy.html",
@@ -89,7 +88,6 @@ def privacy(request):
             "server_log_days": settings.SERVER_LOG_DAYS,
             "fingerprint_minutes": math.ceil(fingerprint_seconds() / 60),
             "consent_cookie_days": settings.COOKIE_CONSENT_MAX_AGE // (24 * 60 * 60),
-            "analytics_origin": "{0.scheme}://{0.netloc}".format(urlsplit(analytics)) if analytics else "",
             "personal_data_days": settings.SCREENING_PERSONAL_DATA_DAYS,
             "host_link_days": settings.SCREENING_HOST_LINK_DAYS,
             "unconfirmed_days": settings.SCREENING_UNCONFIRMED_DAYS,
