@@ -192,6 +192,11 @@ def _manage_page(request, screening, token, *, form, message_form=None, saved=No
         "page_has_errors": bool(message_form and message_form.errors),
         "max_in_person": settings.SCREENING_MAX_IN_PERSON,
     }
+    # Once the screening has begun, the host page also leads to the report (the email asking for it may
+    # be lost or not yet sent).
+    if screening.starts_at <= timezone.now() and not screening.is_cancelled:
+        context["report_url"] = reverse("events:report", kwargs={"token": services.report_token(screening)})
+        context["report"] = services.screening_report_of(screening)
     return render(request, "events/manage.html", context, status=status)
 
 
