@@ -5,6 +5,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from . import calendar, services
 from .models import Guest, Screening
@@ -30,6 +31,51 @@ def host_link(email):
             link = settings.SITE_URL + reverse("events:manage", kwargs={"token": token})
     kind = email.params.get("kind") or ("confirmation" if screening.email_confirmed_at is None else "link")
     subject, text, html = services.link_email(screening, link=link, kind=kind)
+    message = EmailMultiAlternatives(subject=subject, body=text)
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def host_links(email):
+    """ "Send me my link again": one email with a new link for each screening it names that can still
+    have one (see services.screenings_send_links_to); None when none can, so the email is dropped.
+
+    Each link's token is derived from the Message-ID and the screening, so that every attempt to send
+    the email writes the same links.
+    """
+    screenings = list(
+        services.screenings_with_working_link(Screening.objects.filter(pk__in=email.params["screenings"])).order_by(
+            "starts_at", "pk"
+        )
+    )
+    if not screenings:
+        return None
+    entries = []
+    with translation.override(email.language):
+        for screening in screenings:
+            token = services.host_links_token(email.message_id, screening)
+            # Stored before the email leaves, so the link works in whichever copy arrives.
+            Screening.objects.filter(pk=screening.pk).update(new_token_hash=Screening.hash_token(token))
+            with timezone.override(screening.timezone):
+                when = date_format(timezone.localtime(screening.starts_at), "DATETIME_FORMAT")
+            entries.append(
+                {
+                    "title": screening.title,
+                    "when": when,
+                    "zone": screening.zone_label,
+                    "confirmed": screening.email_confirmed_at is not None,
+                    "link": settings.SITE_URL + reverse("events:manage", kwargs={"token": token}),
+                }
+            )
+        context = {
+            "language": email.language,
+            "entries": entries,
+            "any_unconfirmed": any(not entry["confirmed"] for entry in entries),
+            "unconfirmed_days": settings.SCREENING_UNCONFIRMED_DAYS,
+        }
+        subject = " ".join(render_to_string("events/email/links_subject.txt", context).split())
+        text = render_to_string("events/email/links.txt", context)
+        html = render_to_string("events/email/links.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text)
     message.attach_alternative(html, "text/html")
     return message

@@ -356,30 +356,50 @@ def screening_resend_link(screening):
     return _enqueue_link_email(screening, cause="resent", new_link=True)
 
 
-def screenings_send_links_to(*, email):
-    """ "Send me my link again" (the worker's task): a new link for every active screening of this
-    address whose registration it confirmed, and for the newest one not yet confirmed. Registrations
-    anyone may make in a stranger's name thus add at most one email to a request. Returns the number of
-    emails queued."""
+HOST_LINKS_RENDERER = "events.emails.host_links"
+
+
+def screenings_send_links_to(*, email, language=None):
+    """ "Send me my link again" (the worker's task): one email with a new link for every active screening
+    of this address whose registration it confirmed, and for its newest registrations not yet confirmed
+    (at most SCREENING_UNCONFIRMED_LINKS_PER_EMAIL: anyone may register in a stranger's name, and one
+    stranger's registrations must neither hide the host's own unconfirmed one nor make the email endless).
+    The email is in `language` (the page's where the link was asked for). Returns the number of links."""
     # Stored as typed: "bücher.example" and "xn--bcher-kva.example" are one mailbox (see address_key).
     key = address_key(email)
     local_part = email.strip().rpartition("@")[0]
     candidates = screenings_with_working_link(Screening.objects.filter(email__istartswith=f"{local_part}@"))
-    active = [screening for screening in candidates.order_by("-created_at") if address_key(screening.email) == key]
-    screenings = [screening for screening in active if screening.email_confirmed_at is not None]
+    newest_first = candidates.order_by("-created_at", "-pk")
+    active = [screening for screening in newest_first if address_key(screening.email) == key]
+    confirmed = [screening for screening in active if screening.email_confirmed_at is not None]
     unconfirmed = [screening for screening in active if screening.email_confirmed_at is None]
-    screenings += unconfirmed[:1]  # the newest
-    for screening in screenings:
-        _enqueue_link_email(screening, cause="requested", new_link=True)
+    screenings = confirmed + unconfirmed[: settings.SCREENING_UNCONFIRMED_LINKS_PER_EMAIL]
+    if not screenings:
+        return 0
+    # Sent to the address as a confirmed registration spelled it, if there is one: it is known to work.
+    first = screenings[0]
+    email_enqueue(
+        cause=f"{first.email_about}:links:{uuid.uuid4().hex}",
+        renderer=HOST_LINKS_RENDERER,
+        to=first.email,
+        language=language or first.language,
+        params={"screenings": [screening.pk for screening in screenings]},
+        about=first.email_about,
+    )
     return len(screenings)
 
 
-def screenings_send_links_later(*, email):
+def host_links_token(message_id, screening):
+    """The token of one screening's link in the email with this Message-ID that lists several."""
+    return _keyed_token(f"events.host-link:{message_id}:{screening.pk}")
+
+
+def screenings_send_links_later(*, email, language):
     """Look the address up in the worker, after the answer has gone out, so that neither the answer nor
     its timing tells whether the address is registered."""
     from .tasks import send_host_links
 
-    transaction.on_commit(lambda: send_host_links.enqueue(email), robust=True)
+    transaction.on_commit(lambda: send_host_links.enqueue(email, language), robust=True)
 
 
 LINK_EMAIL_TEMPLATES = {

@@ -6,8 +6,8 @@ from . import services
 
 
 @task()
-def send_host_links(email):
-    return services.screenings_send_links_to(email=email)
+def send_host_links(email, language=None):
+    return services.screenings_send_links_to(email=email, language=language)
 
 
 @task()

@@ -322,7 +322,7 @@ def send_link(request):
                 # At most one link email per address every SCREENING_LINK_REQUEST_SECONDS; the same answer either way.
                 email = form.cleaned_data["email"]
                 if recipient_first_in("events.link-request", email, seconds=settings.SCREENING_LINK_REQUEST_SECONDS):
-                    services.screenings_send_links_later(email=email)
+                    services.screenings_send_links_later(email=email, language=get_language())
                 # The same answer whether or not the address is known.
                 return redirect(reverse("events:send-link") + "?sent=1")
     else:

@@ -320,6 +320,9 @@ SCREENING_HOST_LINK_DAYS = env.int("SCREENING_HOST_LINK_DAYS", default=30)
 SCREENING_PERSONAL_DATA_DAYS = env.int("SCREENING_PERSONAL_DATA_DAYS", default=90)
 # Registrations whose address was never confirmed are deleted this many days after they were made.
 SCREENING_UNCONFIRMED_DAYS = env.int("SCREENING_UNCONFIRMED_DAYS", default=14)
+# "Send me my link again" lists every confirmed screening of the address and at most this many of its
+# newest unconfirmed registrations (which anyone may make in a stranger's name).
+SCREENING_UNCONFIRMED_LINKS_PER_EMAIL = env.int("SCREENING_UNCONFIRMED_LINKS_PER_EMAIL", default=10)
 # Registrations and link requests per client and hour (django-ratelimit, counted in the cache only).
 SCREENING_RATE_LIMIT = env.str("SCREENING_RATE_LIMIT", default="10/h")
 # Registration emails per address, whoever registers in its name (more registrations are saved silently;

@@ -371,22 +371,62 @@ def test_registrations_in_one_address_send_it_a_few_emails_an_hour_and_the_answe
     assert send_outbox() == 2
 
 
-def test_asking_for_the_link_again_sends_one_email_for_registrations_the_address_never_confirmed(
-    make_screening, committed
-):
-    confirmed, _token = make_screening(email="host@example.org", title="Bestätigt")
-    for n in range(3):
-        make_screening(confirm=False, email="host@example.org", title=f"Fremd {n}")
+def test_asking_for_the_link_again_sends_one_email_with_a_link_for_each_screening(client, make_screening, settings):
+    """A stranger's newer registrations in the host's name hide neither the host's confirmed screening nor
+    the host's own registration that is not confirmed yet; one email lists them all, within a bound."""
+    settings.SCREENING_UNCONFIRMED_LINKS_PER_EMAIL = 3
+    make_screening(email="host@example.org", title="Bestätigt")
+    make_screening(confirm=False, email="host@example.org", title="Meine eigene")
+    for n in range(2):
+        make_screening(confirm=False, email="HOST@example.org", title=f"Fremd <{n}>")
     send_outbox()
     mail.outbox.clear()
-    assert services.screenings_send_links_to(email="host@example.org") == 2
+    assert services.screenings_send_links_to(email="host@example.org", language="en") == 4
+    assert send_outbox() == 1
+    (message,) = mail.outbox
+    # To the address as the confirmed registration spelled it.
+    assert message.to == ["host@example.org"] and message.subject == "The links to your screenings"
+    text, html = message.body, message.alternatives[0][0]
+    assert "Bestätigt" in text and "Meine eigene" in text and "Fremd <1>" in text
+    assert "Fremd &lt;1&gt;" in html and "<1>" not in html and '<html lang="en">' in html
+    assert text.count("Not confirmed yet") == 3 and "deleted after 14 days" in text
+    entry = r"^(.+)\nWhen: .+\n(?:Not confirmed yet.+\n)?http://testserver(/en/screenings/manage/\S+/)"
+    links = dict(re.findall(entry, text, re.M))
+    assert len(links) == 4 and len(set(links.values())) == 4
+    buttons = re.findall(r'href="http://testserver(/en/screenings/manage/[\w:-]+/)"', html)
+    assert sorted(buttons) == sorted(links.values())
+    # However many a stranger makes, the email lists the newest few unconfirmed ones, and all confirmed.
+    for n in range(2, 4):
+        make_screening(confirm=False, email="host@example.org", title=f"Fremd <{n}>")
     send_outbox()
-    titles = sorted(message.subject for message in mail.outbox)
-    assert (
-        len(titles) == 2
-        and any("Bestätigt" in title for title in titles)
-        and any("Fremd 2" in title for title in titles)
-    )
+    mail.outbox.clear()
+    assert services.screenings_send_links_to(email="host@example.org", language="de") == 4
+    send_outbox()
+    assert mail.outbox[0].subject == "Die Links zu Ihren Vorführungen"
+    assert "Bestätigt" in mail.outbox[0].body and "Meine eigene" not in mail.outbox[0].body
+    # Each link opens its own screening, and following an unconfirmed one confirms it. A screening's
+    # newest link replaces the one emailed before; the host's own, not in the second email, still works.
+    second = re.findall(r"http://testserver(/de/screenings/manage/\S+/)", mail.outbox[0].body)
+    for link in [*second, links["Meine eigene"], links["Fremd <0>"]]:
+        assert client.get(link).status_code == 200
+    assert client.get(links["Bestätigt"]).status_code == 404
+    assert not Screening.objects.filter(email_confirmed_at__isnull=True).exists()
+
+
+def test_a_link_request_for_one_screening_names_it_and_sends_the_same_link_on_every_attempt(make_screening):
+    from events import emails
+    from socialdilemma.taskqueue.models import Email
+
+    screening, _token = make_screening(email="host@example.org", title="Abend")
+    mail.outbox.clear()
+    assert services.screenings_send_links_to(email="host@example.org") == 1
+    email = Email.objects.get(renderer=services.HOST_LINKS_RENDERER)
+    first, again = emails.host_links(email), emails.host_links(email)
+    assert first.body == again.body and first.subject == "Der Link zu Ihrer Vorführung „Abend“"
+    assert "Noch nicht bestätigt" not in first.body
+    # A screening cancelled meanwhile has no link any more: the email is dropped.
+    services.screening_cancel(screening)
+    assert emails.host_links(email) is None
 
 
 def test_asking_for_the_link_finds_the_registration_under_either_spelling_of_its_domain(make_screening):

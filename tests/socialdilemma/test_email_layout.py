@@ -95,6 +95,7 @@ def every_email(make_screening, language):
     yield "host-confirmation", HOST_LINK, {"screening": unconfirmed.pk}
     yield "host-link", HOST_LINK, {"screening": in_person.pk, "new_link": True}
     yield "host-report", HOST_LINK, {"screening": in_person.pk, "kind": "report"}
+    yield "host-links", events_services.HOST_LINKS_RENDERER, {"screenings": [unconfirmed.pk, in_person.pk]}
     for screening in (in_person, virtual):
         for kind in GUEST_KINDS:
             params = {"guest": _guest(screening, kind, language).pk, "kind": kind}
@@ -134,7 +135,7 @@ ENTITY = re.compile(r"&(#\d+|#x[0-9a-f]+|[a-z]+);", re.I)
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_every_email_uses_the_layout_and_has_a_plain_text_part(make_screening, language):
     emails = rendered(make_screening, language)
-    assert len(emails) == 28
+    assert len(emails) == 29
     for name, message in emails:
         (html, mime), *others = message.alternatives
         assert mime == "text/html" and not others, name
@@ -162,8 +163,8 @@ def test_every_email_uses_the_layout_and_has_a_plain_text_part(make_screening, l
 def test_the_layout_escapes_what_hosts_and_guests_write(make_screening):
     for name, message in rendered(make_screening, "de"):
         html = message.alternatives[0][0]
-        if name == "host-confirmation":
-            assert "Kino &amp; Gespräch" in html and "Kino & Gespräch" in message.body
+        if name in ("host-confirmation", "host-links"):
+            assert "Kino &amp; Gespräch" in html and "Kino & Gespräch" in message.body, name
         if name == "guest-place-in_person":
             assert "Hinterhof<br>Klingel „Kino“" in html and "Hinterhof\nKlingel „Kino“" in message.body
 
@@ -181,6 +182,6 @@ def test_the_samples_cover_every_renderer_and_every_html_template(make_screening
     templates = [
         path for path in Path(settings.BASE_DIR).glob("*/templates/*/email/*.html") if not path.name.startswith("_")
     ]
-    assert len(templates) == 5
+    assert len(templates) == 6
     for path in templates:
         assert path.read_text().startswith('{% extends "email/layout.html" %}'), path
