@@ -1,5 +1,7 @@
 """Language versions of the current page: the switch, hreflang links and the canonical link."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.urls import reverse, translate_url
@@ -54,19 +56,29 @@ def page_language_versions(request):
 
     A view whose URL differs per language beyond its prefix (an FAQ entry's slug, say) sets
     ``request.alternate_paths`` to ``{language_code: path}``; any other page is translated by
-    swapping the language prefix. Query strings are dropped: the canonical URL is the page itself.
+    swapping the language prefix. `url` drops the query string: the canonical URL (and hreflang's) is
+    the page itself. `switch_url`, the language switch's link, keeps what means the same in every
+    language (LANGUAGE_SWITCH_QUERY_PARAMETERS: the tour's filters and page), so that a reader who
+    switches keeps their place; a search word is not one of them, as it is a word of one language.
     """
     paths = getattr(request, "alternate_paths", None) or {
         code: _path_in(request, code) for code, _name in settings.LANGUAGES
     }
     current = get_language()
-    return [
-        {
-            "code": code,
-            "name": get_language_info(code)["name_local"],
-            "url": absolute_url(request, paths[code]),
-            "is_current": code == current,
-        }
-        for code, _name in settings.LANGUAGES
-        if code in paths
-    ]
+    kept = urlencode(
+        [(name, value) for name, value in request.GET.items() if name in settings.LANGUAGE_SWITCH_QUERY_PARAMETERS]
+    )
+    versions = []
+    for code, _name in settings.LANGUAGES:
+        if code in paths:
+            url = absolute_url(request, paths[code])
+            versions.append(
+                {
+                    "code": code,
+                    "name": get_language_info(code)["name_local"],
+                    "url": url,
+                    "switch_url": f"{url}?{kept}" if kept else url,
+                    "is_current": code == current,
+                }
+            )
+    return versions

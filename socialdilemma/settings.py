@@ -194,6 +194,8 @@ PAGE_CACHE_VARIANT = "consent.services.page_variant"
 # these are part of a cached page's key. Tracking tags that links carry are left out; a request with any
 # other parameter is rendered, not cached.
 PAGE_CACHE_QUERY_PARAMETERS = ["q", "page", "format", "country", "saved", "sent", "trailer"]
+# Of those, what the language switch keeps (see socialdilemma.i18n.page_language_versions).
+LANGUAGE_SWITCH_QUERY_PARAMETERS = ["page", "format", "country"]
 PAGE_CACHE_IGNORED_PARAMETERS = ["utm_*", "fbclid", "gclid", "msclkid", "mc_cid", "mc_eid"]
 # The most each process's page cache holds, in bytes (besides at most 2,000 pages).
 PAGE_CACHE_MAX_BYTES = env.int("PAGE_CACHE_MAX_BYTES", default=32 * 1024 * 1024)

@@ -154,3 +154,16 @@ def test_the_web_manifest_and_theme_colour(client):
     html = client.get("/de/").content.decode()
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html
     assert '<meta name="theme-color" content="#0d0e12">' in html
+
+
+def test_the_language_switch_keeps_the_tours_filters_and_page_but_not_a_search_word(client):
+    html = client.get("/de/tour/?format=virtual&country=AT&page=1&utm_source=x").content.decode()
+    assert '<a href="http://testserver/en/tour/?format=virtual&amp;country=AT&amp;page=1" hreflang="en"' in html
+    # hreflang and canonical name the page itself.
+    assert '<link rel="alternate" hreflang="en" href="http://testserver/en/tour/">' in html
+    assert '<link rel="canonical" href="http://testserver/de/tour/">' in html
+    # A search word belongs to one language; a hostile value is escaped like any other.
+    html = client.get("/en/faq/?q=data").content.decode()
+    assert '<a href="http://testserver/de/faq/" hreflang="de"' in html
+    html = client.get('/de/tour/?country="><script>').content.decode()
+    assert '<a href="http://testserver/en/tour/?country=%22%3E%3Cscript%3E" hreflang="en"' in html
