@@ -472,7 +472,7 @@ class GuestSignUpForm(ErrorSummaryMixin, forms.Form):
     )
     website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
 
-    summary_names = {"accept_conduct": _("Code of conduct")}
+    summary_names = {"name": _("Your name"), "accept_conduct": _("Code of conduct")}
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
@@ -545,7 +545,14 @@ class ScreeningReportForm(ErrorSummaryMixin, forms.ModelForm):
             "story": forms.Textarea(attrs={"rows": 5}),
         }
 
-    summary_names = {"may_quote": _("Permission to quote")}
+    # The summary names each field in a word or two ("How many people came?: …" would read badly).
+    summary_names = {
+        "attendees": _("Number of people"),
+        "rating": _("Rating"),
+        "what_worked": _("What worked"),
+        "story": _("Story"),
+        "may_quote": _("Permission to quote"),
+    }
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
