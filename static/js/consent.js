@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   var status = document.getElementById("consent-status");
+  var trailer = document.querySelector("[data-trailer-form]");
 
   function announce(key) {
     if (status) {
@@ -36,6 +37,9 @@
             banner.parentNode.removeChild(banner);
           }
           announce("data-saved-message");
+          if (form.getAttribute("data-consent-form") === "accept") {
+            trailerAccepted();
+          }
           var main = document.getElementById("main");
           if (main) {
             main.focus({ preventScroll: true });
@@ -48,7 +52,22 @@
     });
   }
 
-  var trailer = document.querySelector("[data-trailer-form]");
+  // The trailer's cookies accepted (in the banner, or by pressing play): its button and note no longer
+  // ask for the consent just given.
+  function trailerAccepted() {
+    if (!trailer) {
+      return;
+    }
+    var label = trailer.querySelector("[data-consented-label]");
+    if (label) {
+      label.textContent = label.getAttribute("data-consented-label");
+    }
+    var note = trailer.parentNode.querySelector(".trailer__note");
+    if (note) {
+      note.parentNode.removeChild(note);
+    }
+  }
+
   if (trailer) {
     trailer.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -63,10 +82,7 @@
           iframe.allowFullscreen = true;
           iframe.referrerPolicy = "strict-origin-when-cross-origin";
           frame.appendChild(iframe);
-          var note = trailer.parentNode.querySelector(".trailer__note");
-          if (note) {
-            note.parentNode.removeChild(note);
-          }
+          trailerAccepted();
           trailer.parentNode.replaceChild(frame, trailer);
           iframe.focus();
         },

@@ -87,6 +87,23 @@ def test_accept_all_with_javascript_hides_the_banner_without_reload_and_counts_v
     assert DailyCount.objects.get(path="/de/").count == 1
 
 
+def test_accepting_in_the_banner_with_javascript_updates_the_trailers_button(context_factory):
+    page = context_factory().new_page()
+    page.goto("/en/")
+    assert page.get_by_role("button", name="Play trailer (loads the video from YouTube, which sets cookies)").count()
+    assert page.locator(".trailer__note").count() == 1
+    page.get_by_role("region", name="Cookies and privacy").get_by_role("button", name="Accept all").click()
+    page.wait_for_selector("#consent-banner", state="detached")
+    assert page.get_by_role("button", name="Play trailer", exact=True).count() == 1
+    assert page.locator(".trailer__note").count() == 0 and page.locator("iframe").count() == 0
+    # Declining changes nothing: the button still says what pressing it means.
+    page = context_factory().new_page()
+    page.goto("/en/")
+    page.get_by_role("region", name="Cookies and privacy").get_by_role("button", name="Decline all").click()
+    page.wait_for_selector("#consent-banner", state="detached")
+    assert page.locator(".trailer__note").count() == 1
+
+
 def test_decline_all_without_javascript_leaves_only_the_consent_record(context_factory):
     context = context_factory(java_script_enabled=False)
     page = context.new_page()
