@@ -451,6 +451,31 @@ class SendLinkForm(ErrorSummaryMixin, forms.Form):
     email = OrdinaryEmailField(label=_("Email address you registered with"), max_length=254)
 
 
+def _guest_name_field():
+    return forms.CharField(
+        label=_("Your name (optional)"),
+        max_length=120,
+        required=False,
+        validators=[no_control_characters],
+        help_text=_("The host sees it in the list of guests."),
+    )
+
+
+class GuestNameForm(ErrorSummaryMixin, forms.Form):
+    """The guest's name, as the host sees it: shown with the confirmation (whoever signed the address up
+    typed it) and changeable afterwards on the guest's page."""
+
+    name = _guest_name_field()
+
+    summary_names = {"name": _("Your name")}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("auto_id", "guest_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+
+
 class GuestSignUpForm(ErrorSummaryMixin, forms.Form):
     """Signing up for a screening on its page. Its field names: email, name, accept_conduct, website."""
 
@@ -459,13 +484,7 @@ class GuestSignUpForm(ErrorSummaryMixin, forms.Form):
         max_length=254,
         help_text=_("We send you a link to confirm; the host never sees your address."),
     )
-    name = forms.CharField(
-        label=_("Your name (optional)"),
-        max_length=120,
-        required=False,
-        validators=[no_control_characters],
-        help_text=_("The host sees it in the list of guests."),
-    )
+    name = _guest_name_field()
     accept_conduct = forms.BooleanField(
         label=_("I accept the code of conduct for screenings."),
         error_messages={"required": _("Please accept the code of conduct to sign up.")},

@@ -786,11 +786,13 @@ def _guest_email_purpose(screening):
     return f"guest-sign-up:{screening.pk}"
 
 
-def guest_confirm(guest, now=None):
+def guest_confirm(guest, now=None, *, name=None, language=None):
     """The guest confirms the address: a place while one is free, else the waiting list.
 
-    The screening's row is locked, so simultaneous confirmations take places one after the other and
-    the screening is never overbooked. Returns the guest as it is now.
+    name and language, when given, are the ones the owner of the address chose while confirming: they
+    replace what whoever signed the address up typed. The screening's row is locked, so simultaneous
+    confirmations take places one after the other and the screening is never overbooked. Returns the
+    guest as it is now.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -803,10 +805,30 @@ def guest_confirm(guest, now=None):
         guest.confirmed_at = now
         has_place = screening_places_taken(screening) < screening.places
         guest.status = Guest.Status.CONFIRMED if has_place else Guest.Status.WAITING
-        guest.save(update_fields=["status", "confirmed_at"])
+        if name is not None:
+            guest.name = name
+        if language is not None:
+            guest.language = language
+        guest.save(update_fields=["status", "confirmed_at", "name", "language"])
         _enqueue_guest_email(guest, "place" if has_place else "waiting")
     content_changed()  # places left
     return guest
+
+
+def guest_can_rename(guest, now=None):
+    """The guest's name can be changed while the guest is signed up and the screening is still ahead."""
+    screening = guest.screening
+    signed_up = guest.status in (Guest.Status.UNCONFIRMED, Guest.Status.CONFIRMED, Guest.Status.WAITING)
+    return signed_up and not screening.is_cancelled and screening.starts_at > (now or timezone.now())
+
+
+def guest_rename(guest, name):
+    """The guest changes the name the host sees. Returns whether it was changed."""
+    if not guest_can_rename(guest):
+        return False
+    changed = Guest.objects.filter(pk=guest.pk).exclude(status=Guest.Status.CANCELLED).update(name=name)
+    guest.name = name
+    return changed == 1
 
 
 def guest_cancel(guest, now=None):

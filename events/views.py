@@ -21,6 +21,7 @@ from socialdilemma.ratelimit import client_limited, recipient_first_in, recipien
 from . import calendar, services
 from .forms import (
     ContactHostForm,
+    GuestNameForm,
     GuestSignUpForm,
     HostEditForm,
     HostMessageForm,
@@ -500,15 +501,27 @@ def guest(request, token):
         }
         return render(request, "events/guest_link_invalid.html", context, status=404)
     request.alternate_paths = _token_paths(token, "events:guest")
+    page_url = reverse("events:guest", kwargs={"token": token})
+    name_form = None
+    status = 200
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "confirm":
-            services.guest_confirm(guest)
+        if action in ("confirm", "name"):
+            name_form = GuestNameForm(request.POST)
+            if name_form.is_valid():
+                # A confirmation sent without the name (from a page older than the field) keeps the name.
+                name = name_form.cleaned_data["name"] if "name" in request.POST else None
+                if action == "confirm":
+                    services.guest_confirm(guest, name=name, language=get_language())
+                elif name is not None:
+                    services.guest_rename(guest, name)
+                return redirect(f"{page_url}?done={action}")
+            status = 400  # shown again with what was typed and why it was refused
         elif action == "cancel":
             services.guest_cancel(guest)
+            return redirect(f"{page_url}?done=cancel")
         else:
-            action = ""
-        return redirect(reverse("events:guest", kwargs={"token": token}) + (f"?done={action}" if action else ""))
+            return redirect(page_url)
     screening = guest.screening
     context = {
         "guest": guest,
@@ -520,8 +533,11 @@ def guest(request, token):
         "confirm_hours": settings.GUEST_CONFIRM_HOURS,
         "started": screening.starts_at <= timezone.now(),
         "token": token,
+        "can_rename": services.guest_can_rename(guest),
+        "name_form": name_form or GuestNameForm(initial={"name": guest.name}),
+        "page_has_errors": bool(name_form and name_form.errors),
     }
-    return render(request, "events/guest.html", context)
+    return render(request, "events/guest.html", context, status=status)
 
 
 @private_page

@@ -30,12 +30,14 @@ def test_skip_link_is_first_and_moves_focus_to_the_content(page):
 def other_pages(language, make_screening):
     """Pages that are not in the navigation: an FAQ entry, search results, errors, the host's pages."""
     from events import services
+    from events.models import Screening
     from faq.models import Entry
 
     screening, token = make_screening(approve=True, description="Film und Gespräch.\n\nBitte pünktlich.")
+    Screening.objects.filter(pk=screening.pk).update(places=10)  # guests may sign up: the confirmation form
     cancelled, _token = make_screening(approve=True, title="Abgesagt", email="other@example.org")
     services.screening_cancel(cancelled)
-    guest_token = _guest_with_a_place(screening, language)
+    guest_token, unconfirmed_token = _guest(screening, language), _guest(screening, language, confirmed=False)
     entry = Entry.objects.get(slug_de="wie-lang-ist-der-film")
     slug = entry.slug_de if language == "de" else entry.slug_en
     return [
@@ -50,26 +52,30 @@ def other_pages(language, make_screening):
         screening.get_absolute_url().replace("/de/", f"/{language}/"),
         cancelled.get_absolute_url().replace("/de/", f"/{language}/"),
         f"/{language}/screenings/guest/{guest_token}/",
+        f"/{language}/screenings/guest/{unconfirmed_token}/",
     ]
 
 
-def _guest_with_a_place(screening, language):
+def _guest(screening, language, confirmed=True):
+    """A guest with a place (its page shows the details and the name form), or one still to confirm (the
+    confirmation with the name)."""
     from django.utils import timezone
 
     from events import services
     from events.models import Guest, Screening
 
     now = timezone.now()
-    token = services.guest_link_token(f"axe-{language}")
+    key = f"axe-{language}-{confirmed}"
+    token = services.guest_link_token(key)
     Guest.objects.create(
         screening=screening,
-        email=f"gast-{language}@example.org",
+        email=f"gast-{key}@example.org",
         name="Gast",
         language=language,
-        status=Guest.Status.CONFIRMED,
+        status=Guest.Status.CONFIRMED if confirmed else Guest.Status.UNCONFIRMED,
         conduct_accepted_at=now,
-        confirmed_at=now,
-        link_key=f"axe-{language}",
+        confirmed_at=now if confirmed else None,
+        link_key=key,
         token_hash=Screening.hash_token(token),
     )
     return token

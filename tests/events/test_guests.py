@@ -487,3 +487,50 @@ def test_change_notices_to_guests_are_limited_per_screening_and_end_when_it_begi
     screening.refresh_from_db()
     services.screening_update(screening=screening, data={"online_url": "https://meet.example.org/spaeter"})
     assert send_outbox() == 0
+
+
+def test_whoever_owns_the_address_decides_the_name_the_host_sees(client, screening, make_screening):
+    """Anyone may sign a stranger's address up under any name: the owner sees that name when confirming
+    and corrects it, and may change it later on the guest's page."""
+    sign_up(client, screening, email="anna@example.org", name="Troll <b>", language="en")
+    sign_up(client, screening, email="anna@example.org", name="Anna")  # the same sign-up, the same answer
+    send_outbox()
+    link = guest_link(mail.outbox[0]).replace("/en/", "/de/")
+    page = client.get(link).content.decode()
+    assert 'value="Troll &lt;b&gt;"' in page and "Die Gastgeber sehen ihn in der Gästeliste." in page
+    # A name that is too long is refused with what was typed; nothing is confirmed.
+    response = client.post(link, {"action": "confirm", "name": "A" * 121})
+    html = response.content.decode()
+    assert response.status_code == 400 and "<title>Fehler:" in html and 'value="' + "A" * 121 + '"' in html
+    assert 'href="#guest_name">Ihr Name:' in html
+    assert Guest.objects.get().status == Guest.Status.UNCONFIRMED
+    response = client.post(link, {"action": "confirm", "name": " Anna Beispiel "})
+    assert response.status_code == 302 and response["Location"] == link + "?done=confirm"
+    guest = Guest.objects.get()
+    # Confirmed in German: the emails that follow are German too.
+    assert (guest.status, guest.name, guest.language) == (Guest.Status.CONFIRMED, "Anna Beispiel", "de")
+    send_outbox()
+    assert mail.outbox[-1].subject == "Ihr Platz bei „Filmabend“"
+    # Later, on the guest's page: another name, or none.
+    page = client.get(link).content.decode()
+    assert 'id="name-heading"' in page and 'value="Anna Beispiel"' in page
+    response = client.post(link, {"action": "name", "name": ""})
+    assert response["Location"] == link + "?done=name"
+    assert "Ihr Name wurde gespeichert." in client.get(response["Location"]).content.decode()
+    assert Guest.objects.get().name == ""
+    response = client.post(link, {"action": "name", "name": "Anna\x00"})
+    assert response.status_code == 400 and Guest.objects.get().name == ""
+    # Nothing to change once the screening has begun or for a guest who cancelled.
+    Screening.objects.filter(pk=screening.pk).update(starts_at=timezone.now() - timedelta(minutes=5))
+    assert 'id="name-heading"' not in client.get(link).content.decode()
+    client.post(link, {"action": "name", "name": "Spät"})
+    assert Guest.objects.get().name == ""
+
+
+def test_a_cancelled_guest_cannot_be_renamed(client, screening):
+    link = confirmed_guest(client, screening, "gast@example.org")
+    client.post(link, {"action": "cancel"})
+    assert 'id="name-heading"' not in client.get(link).content.decode()
+    client.post(link, {"action": "name", "name": "Neu"})
+    guest = Guest.objects.get()
+    assert guest.status == Guest.Status.CANCELLED and guest.name == ""
