@@ -416,12 +416,22 @@ PERMISSIONS_POLICY = (
     f'fullscreen=(self "{YOUTUBE_ORIGIN}"), picture-in-picture=(self "{YOUTUBE_ORIGIN}")'
 )
 
-# The operator of the site, shown on the imprint page. Unset values are shown as "not provided".
-# IMPRINT_ADDRESS separates its lines with ";".
+# The operator of the site, shown on the imprint page (what § 5 DDG and § 18 MStV ask of a German site).
+# Organisation, address and email are always needed: unset, they are shown as "not provided". The others
+# apply to some operators only (a register entry, a VAT number) and are shown when set. IMPRINT_ADDRESS
+# separates its lines with ";".
 IMPRINT = {
     "organisation": env.str("IMPRINT_ORGANISATION", default=""),
     "address_lines": [line.strip() for line in env.str("IMPRINT_ADDRESS", default="").split(";") if line.strip()],
     "email": env.str("IMPRINT_EMAIL", default=""),
+    # Who represents an association or a company (its board, its managing directors).
+    "represented_by": env.str("IMPRINT_REPRESENTED_BY", default=""),
+    "phone": env.str("IMPRINT_PHONE", default=""),
+    # E.g. "Vereinsregister, Amtsgericht Berlin-Charlottenburg, VR 12345 B".
+    "register": env.str("IMPRINT_REGISTER", default=""),
+    "vat_id": env.str("IMPRINT_VAT_ID", default=""),
+    # The person responsible for the content (§ 18 (2) MStV), with an address if it differs.
+    "responsible": env.str("IMPRINT_RESPONSIBLE", default=""),
 }
 
 

@@ -98,6 +98,27 @@ def test_imprint_shows_configured_details_and_says_plainly_what_is_missing(clien
     assert "Hauptstr. 1<br>10115 Berlin" in html
     assert "Noch nicht vom Betreiber angegeben." in html
     assert "lorem" not in html.lower()
+    # What applies to some operators only is shown when set (and never as "not provided").
+    assert "Vertreten durch" not in html and "Registereintrag" not in html and "Telefon" not in html
+    settings.IMPRINT = {
+        **settings.IMPRINT,
+        "email": "kontakt@example.org",
+        "represented_by": "Der Vorstand: Ada Muster, Ben Beispiel",
+        "phone": "+49 30 1234567",
+        "register": "Vereinsregister, Amtsgericht Berlin-Charlottenburg, VR 12345 B",
+        "vat_id": "DE123456789",
+        "responsible": "Ada Muster <Hauptstr. 1>",
+    }
+    html = client.get("/en/imprint/").content.decode()
+    for shown in (
+        "<dt>Represented by</dt>\n  <dd>Der Vorstand: Ada Muster, Ben Beispiel</dd>",
+        '<a href="tel:+49301234567">+49 30 1234567</a>',
+        "<dt>Register entry</dt>\n  <dd>Vereinsregister, Amtsgericht Berlin-Charlottenburg, VR 12345 B</dd>",
+        "<dd>DE123456789</dd>",
+        "<dd>Ada Muster &lt;Hauptstr. 1&gt;</dd>",
+    ):
+        assert shown in html, shown
+    assert "Not provided yet" not in html
 
 
 def test_healthz_answers_200_when_the_database_answers(client):
