@@ -1,12 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from socialdilemma.forms import ErrorSummaryMixin
+
 from .services import OPTIONAL_GROUPS
 
 CHOICES = [("accept", _("Allow")), ("decline", _("Do not allow"))]
 
 
-class ConsentSettingsForm(forms.Form):
+class ConsentSettingsForm(ErrorSummaryMixin, forms.Form):
     """One accept/decline choice per optional cookie group."""
 
     def __init__(self, *args, groups, state, **kwargs):

@@ -120,6 +120,10 @@ def test_settings_form_without_a_choice_is_shown_again_with_a_message(client):
     assert "Please choose whether to allow this category." in html
     assert re.search(r'name="analytics" value="accept"[^>]*checked', html)
     assert not response.cookies
+    # Summarised at the top like every form's errors, leading to the group's first choice.
+    assert "<title>Error:" in html and '<h2 id="error-summary-title">Please check your entries</h2>' in html
+    assert '<a href="#id_trailer_0">Trailer: Please choose whether to allow this category.</a>' in html
+    assert 'id="id_trailer_0"' in html
 
 
 @pytest.mark.parametrize(
@@ -256,7 +260,7 @@ def test_trailer_without_javascript_records_consent_counts_a_play_and_shows_the_
     assert DailyCount.objects.get(kind="trailer_play").count == 1
     # Once allowed, the button no longer warns, and the embed still waits for a press.
     home = client.get("/en/").content.decode()
-    assert '<span class="trailer__label">Play trailer</span>' in home
+    assert '<span class="trailer__label" data-consented-label="Play trailer">Play trailer</span>' in home
     assert "<iframe" not in home
 
 
