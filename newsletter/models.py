@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -77,6 +78,15 @@ class Issue(models.Model):
 
     def __str__(self):
         return self.subject
+
+    def clean(self):
+        # A mistyped site: link would go out as plain text to every subscriber, and a sent issue cannot be
+        # corrected: refused while it is a draft, as in the FAQ.
+        from faq.models import site_link_errors
+
+        errors = site_link_errors(self, ("body_de", "body_en"))
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def email_about(self):

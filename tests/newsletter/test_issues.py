@@ -137,3 +137,18 @@ def test_links_within_the_site_become_absolute_and_subjects_are_one_line(issue):
     issue.subject_de = "Zeile\nBcc: x@example.org"
     with pytest.raises(ValidationError):
         issue.full_clean()
+
+
+def test_staff_cannot_save_an_issue_with_a_mistyped_link_to_our_pages(admin_client):
+    form = {
+        "subject_de": "Neues",
+        "subject_en": "News",
+        "body_de": "[Jetzt registrieren](site:registrieren)",
+        "body_en": "[Register now](site:register) and [the tour](site:tour)",
+    }
+    response = admin_client.post("/admin/newsletter/issue/add/", form)
+    assert response.status_code == 200 and not Issue.objects.exists()
+    assert "Unbekanntes Linkziel: registrieren." in response.content.decode()
+    assert 'value="Neues"' in response.content.decode()  # nothing typed is lost
+    response = admin_client.post("/admin/newsletter/issue/add/", {**form, "body_de": "[Jetzt](site:register)"})
+    assert response.status_code == 302 and Issue.objects.get().body_de == "[Jetzt](site:register)"
