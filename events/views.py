@@ -148,8 +148,9 @@ def manage(request, token):
     screening = services.screening_for_token(token)
     if screening is None:
         return render(request, "events/link_invalid.html", status=404)
-    services.screening_confirm_email(screening)
     request.alternate_paths = _token_paths(token)
+    if screening.email_confirmed_at is None and not screening.is_cancelled:
+        return _confirm_registration(request, screening, token)
     saved = False
     if request.method == "POST" and not screening.is_cancelled:
         form = HostEditForm(request.POST, instance=screening)
@@ -175,6 +176,17 @@ def manage(request, token):
         status = 200
         saved = request.GET.get("saved")
     return _manage_page(request, screening, token, form=form, saved=saved, status=status)
+
+
+def _confirm_registration(request, screening, token):
+    """The link of a registration whose address is not confirmed yet. Opening it confirms nothing: mail
+    programs' link scanners open every link of an email, and anyone may register in a stranger's name
+    (or have the links of such registrations sent). The host's button confirms."""
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        services.screening_confirm_email(screening)
+        return redirect(reverse("events:manage", kwargs={"token": token}) + "?saved=confirmed")
+    context = {"screening": screening, "unconfirmed_days": settings.SCREENING_UNCONFIRMED_DAYS}
+    return render(request, "events/manage_confirm.html", context)
 
 
 def _manage_page(request, screening, token, *, form, message_form=None, saved=None, status=200):

@@ -49,9 +49,10 @@ def test_no_public_page_sets_a_cookie_before_a_choice_not_even_after_a_sent_form
     from tests.pages import PUBLIC_PAGES
 
     _screening, token = make_screening(approve=True)
+    _unconfirmed, unconfirmed_token = make_screening(confirm=False, email="other@example.org")
     context = context_factory(java_script_enabled=javascript)
     page = context.new_page()
-    paths = [f"/de/screenings/manage/{token}/", "/de/gibt-es-nicht/"]
+    paths = [f"/de/screenings/manage/{token}/", f"/de/screenings/manage/{unconfirmed_token}/", "/de/gibt-es-nicht/"]
     for language in ("de", "en"):
         with translation.override(language):
             paths += [reverse(name) for name in PUBLIC_PAGES]

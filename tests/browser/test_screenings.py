@@ -49,6 +49,10 @@ def test_host_registers_confirms_edits_and_staff_approve_for_the_tour(page, brow
     link = re.search(r"https?://\S+/screenings/manage/[\w-]+/", message.body).group(0)
     page.goto(link)
     assert page.get_by_role("heading", level=1).inner_text() == "Filmabend im Hof"
+    assert Screening.objects.get().email_confirmed_at is None  # opening the link confirms nothing
+    page.get_by_role("button", name="Meine Registrierung bestätigen").click()
+    page.wait_for_url("**?saved=confirmed")
+    assert "Ihre E-Mail-Adresse ist bestätigt" in page.get_by_role("main").inner_text()
     assert (
         page.get_by_role("link", name="Diskussionsleitfaden").get_attribute("href")
         == "https://example.org/leitfaden.pdf"

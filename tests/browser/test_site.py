@@ -38,6 +38,7 @@ def other_pages(language, make_screening):
     cancelled, _token = make_screening(approve=True, title="Abgesagt", email="other@example.org")
     services.screening_cancel(cancelled)
     guest_token, unconfirmed_token = _guest(screening, language), _guest(screening, language, confirmed=False)
+    _unconfirmed, unconfirmed_host_token = make_screening(confirm=False, title="Unbestätigt", email="3@example.org")
     entry = Entry.objects.get(slug_de="wie-lang-ist-der-film")
     slug = entry.slug_de if language == "de" else entry.slug_en
     return [
@@ -48,6 +49,7 @@ def other_pages(language, make_screening):
         f"/{language}/screenings/registered/",
         f"/{language}/screenings/manage/{token}/",
         f"/{language}/screenings/manage/{token}/cancel/",
+        f"/{language}/screenings/manage/{unconfirmed_host_token}/",  # the confirmation
         f"/{language}/screenings/manage/not-a-token/",
         screening.get_absolute_url().replace("/de/", f"/{language}/"),
         cancelled.get_absolute_url().replace("/de/", f"/{language}/"),

@@ -43,7 +43,7 @@ def test_the_admin_resends_a_confirmed_hosts_email_as_a_new_link(
     send_outbox()
     (confirmation,) = mail.outbox
     old_link = LINK.search(confirmation.body).group(1)
-    client.get(old_link)
+    client.post(old_link, {"action": "confirm"})
     screening = Screening.objects.get()
     assert screening.email_confirmed_at
     with django_capture_on_commit_callbacks(execute=True):

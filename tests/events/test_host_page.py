@@ -38,9 +38,23 @@ def edit_data(screening, **overrides):
 
 def test_host_page_shows_details_status_and_is_private(client, make_screening):
     screening, token = make_screening(confirm=False, title="Filmabend im Hof")
+    # Opening the link (or a mail program's link scanner) confirms nothing: the host's button does.
     response = client.get(manage_url(token))
+    html = response.content.decode()
+    assert response.status_code == 200 and "<h1>Filmabend im Hof</h1>" in html
+    assert "Meine Registrierung bestätigen" in html and "Änderungen speichern" not in html
+    assert "nach 14 Tagen gelöscht" in html and response["Cache-Control"] == "private, no-store"
+    assert response["Referrer-Policy"] == "no-referrer" and "noindex" in response["X-Robots-Tag"]
+    client.post(manage_url(token), {"title": "Übernommen?"})  # a stale edit form confirms and saves nothing
+    screening.refresh_from_db()
+    assert screening.status == Screening.Status.REGISTERED and screening.email_confirmed_at is None
+    assert screening.title == "Filmabend im Hof"
+    response = client.post(manage_url(token), {"action": "confirm"})
+    assert response.status_code == 302 and response["Location"] == manage_url(token) + "?saved=confirmed"
+    response = client.get(response["Location"])
     assert response.status_code == 200
     html = response.content.decode()
+    assert "Ihre E-Mail-Adresse ist bestätigt" in html
     assert "<h1>Filmabend im Hof</h1>" in html
     assert "Version 2020-09" in html
     assert "Wartet auf die Prüfung durch unser Team" in html

@@ -100,8 +100,10 @@ def test_the_link_in_the_email_confirms_the_address(client, form_data):
     client.post("/de/screenings/register/", form_data())
     send_outbox()
     link = re.search(r"http://testserver(\S+)", mail.outbox[0].body).group(1)
-    response = client.get(link)
-    assert response.status_code == 200
+    assert client.get(link).status_code == 200
+    assert Screening.objects.get().email_confirmed_at is None  # a link scanner's visit confirms nothing
+    response = client.post(link, {"action": "confirm"})
+    assert response.status_code == 302
     screening = Screening.objects.get()
     assert screening.status == Screening.Status.CONFIRMED and screening.email_confirmed_at
 
@@ -404,13 +406,17 @@ def test_asking_for_the_link_again_sends_one_email_with_a_link_for_each_screenin
     send_outbox()
     assert mail.outbox[0].subject == "Die Links zu Ihren Vorführungen"
     assert "Bestätigt" in mail.outbox[0].body and "Meine eigene" not in mail.outbox[0].body
-    # Each link opens its own screening, and following an unconfirmed one confirms it. A screening's
-    # newest link replaces the one emailed before; the host's own, not in the second email, still works.
+    # Each link opens its own screening; an unconfirmed one only by the host's button, never by a link
+    # scanner opening them all. A screening's newest link replaces the one emailed before; the host's own,
+    # not in the second email, still works.
     second = re.findall(r"http://testserver(/de/screenings/manage/\S+/)", mail.outbox[0].body)
     for link in [*second, links["Meine eigene"], links["Fremd <0>"]]:
         assert client.get(link).status_code == 200
     assert client.get(links["Bestätigt"]).status_code == 404
-    assert not Screening.objects.filter(email_confirmed_at__isnull=True).exists()
+    assert Screening.objects.filter(email_confirmed_at__isnull=True).count() == 5
+    client.post(links["Meine eigene"], {"action": "confirm"})
+    confirmed = Screening.objects.filter(email_confirmed_at__isnull=False)
+    assert set(confirmed.values_list("title", flat=True)) == {"Bestätigt", "Meine eigene"}
 
 
 def test_a_link_request_for_one_screening_names_it_and_sends_the_same_link_on_every_attempt(make_screening):

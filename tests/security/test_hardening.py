@@ -81,7 +81,7 @@ def test_a_screening_approved_before_its_host_confirmed_is_on_the_cached_tour_at
         _screening, token = make_screening(confirm=False, approve=True, title="Spät bestätigt")
     assert "Spät bestätigt" not in client.get("/de/tour/").content.decode()  # now cached without it
     with committed():
-        client.get(f"/de/screenings/manage/{token}/")  # the host confirms
+        client.post(f"/de/screenings/manage/{token}/", {"action": "confirm"})  # the host confirms
     assert "Spät bestätigt" in client.get("/de/tour/").content.decode()
 
 
@@ -255,6 +255,7 @@ def test_the_log_of_real_requests_holds_no_private_link_address_or_search_word(s
     with gunicorn(env=production_env(), log_path=log) as base:
         assert fetch(f"{base}/de/screenings/manage/{token}/")[0] == 200
         requests = [
+            (f"/de/screenings/manage/{token}/", b"action=confirm", 302),  # the host confirms
             (f"/de/screenings/manage/{token}/", b"title=", 400),  # a refused edit
             (f"/de/screenings/manage/{token}/nope/", None, 404),  # a 404 under a host link
             (f"/de/screenings/manage/{token}x/cancel/", b"", 404),  # a cancel without a valid token
