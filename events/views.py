@@ -205,9 +205,9 @@ def _manage_page(request, screening, token, *, form, message_form=None, saved=No
         "page_has_errors": bool(message_form and message_form.errors),
         "max_in_person": settings.SCREENING_MAX_IN_PERSON,
     }
-    # Once the screening has begun, the host page also leads to the report (the email asking for it may
-    # be lost or not yet sent).
-    if screening.starts_at <= timezone.now() and not screening.is_cancelled:
+    # Once the screening is over, the host page also leads to the report (the email asking for it comes an
+    # hour later, and may be lost).
+    if screening.is_past and not screening.is_cancelled:
         context["report_url"] = reverse("events:report", kwargs={"token": services.report_token(screening)})
         context["report"] = services.screening_report_of(screening)
     return render(request, "events/manage.html", context, status=status)
@@ -523,10 +523,11 @@ def guest(request, token):
             if name_form.is_valid():
                 # A confirmation sent without the name (from a page older than the field) keeps the name.
                 name = name_form.cleaned_data["name"] if "name" in request.POST else None
-                if action == "confirm":
+                if action == "confirm" and guest.status == Guest.Status.UNCONFIRMED:
                     services.guest_confirm(guest, name=name, language=get_language())
-                elif name is not None:
-                    services.guest_rename(guest, name)
+                elif name is not None and name != guest.name and not services.guest_rename(guest, name):
+                    # Begun, cancelled or left meanwhile (a page open for a while): say so, do not pretend.
+                    return redirect(f"{page_url}?done=name-refused")
                 return redirect(f"{page_url}?done={action}")
             status = 400  # shown again with what was typed and why it was refused
         elif action == "cancel":

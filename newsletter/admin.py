@@ -113,7 +113,21 @@ class IssueAdmin(TranslationAdmin):
 
     @admin.action(description=_("Send the selected issue to all confirmed subscribers"))
     def send_to_subscribers(self, request, queryset):
-        started = [issue for issue in queryset if services.issue_start_sending(issue)]
+        started, refused = [], False
+        for issue in queryset:
+            errors = issue.link_errors()
+            if errors:
+                refused = True
+                self.message_user(
+                    request,
+                    _("“%(subject)s” has not been sent: %(errors)s Please correct it first.")
+                    % {"subject": issue.subject, "errors": " ".join(str(error) for error in errors.values())},
+                    messages.ERROR,
+                )
+            elif services.issue_start_sending(issue):
+                started.append(issue)
+        if refused and not started:
+            return  # the errors above say it all
         LogEntry.objects.log_actions(request.user.pk, started, CHANGE, change_message="Sent to subscribers")
         self.message_user(
             request,

@@ -80,13 +80,17 @@ class Issue(models.Model):
         return self.subject
 
     def clean(self):
-        # A mistyped site: link would go out as plain text to every subscriber, and a sent issue cannot be
-        # corrected: refused while it is a draft, as in the FAQ.
-        from faq.models import site_link_errors
-
-        errors = site_link_errors(self, ("body_de", "body_en"))
+        errors = self.link_errors()
         if errors:
             raise ValidationError(errors)
+
+    def link_errors(self):
+        """{field: message} for each text that links to an unknown page of ours (site:NAME). Such a link
+        would go out as plain text to every subscriber, and a sent issue cannot be corrected: refused while
+        it is a draft (as in the FAQ), and checked again before it is sent."""
+        from faq.models import site_link_errors
+
+        return site_link_errors(self, ("body_de", "body_en"))
 
     @property
     def email_about(self):

@@ -146,9 +146,12 @@ def issue_send_test(*, issue, to, language):
 
 def issue_start_sending(issue):
     """Mark the issue as sending and let the worker queue it for every confirmed subscriber. Returns False
-    when it was already sent or being sent."""
+    when it was already sent or being sent, or links to an unknown page of ours (an issue saved before the
+    admin checked that, or outside the admin)."""
     from .tasks import send_issue
 
+    if issue.link_errors():
+        return False
     with transaction.atomic():
         started = Issue.objects.filter(pk=issue.pk, status=Issue.Status.DRAFT).update(
             status=Issue.Status.SENDING, sending_started_at=timezone.now()

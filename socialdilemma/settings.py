@@ -7,6 +7,7 @@ settings it cannot guess.
 
 import hashlib
 import os
+import re
 import stat
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -427,6 +428,9 @@ IMPRINT = {
     # Who represents an association or a company (its board, its managing directors).
     "represented_by": env.str("IMPRINT_REPRESENTED_BY", default=""),
     "phone": env.str("IMPRINT_PHONE", default=""),
+    # The same number to dial: "+49 (0)30 123 45-67" is tel:+49301234567, without the spaces, the "(0)"
+    # (not dialled after a country code), the brackets, slashes and dashes.
+    "phone_uri": "tel:" + re.sub(r"[^\d+]", "", env.str("IMPRINT_PHONE", default="").replace("(0)", "")),
     # E.g. "Vereinsregister, Amtsgericht Berlin-Charlottenburg, VR 12345 B".
     "register": env.str("IMPRINT_REGISTER", default=""),
     "vat_id": env.str("IMPRINT_VAT_ID", default=""),

@@ -520,11 +520,16 @@ def test_whoever_owns_the_address_decides_the_name_the_host_sees(client, screeni
     assert Guest.objects.get().name == ""
     response = client.post(link, {"action": "name", "name": "Anna\x00"})
     assert response.status_code == 400 and Guest.objects.get().name == ""
-    # Nothing to change once the screening has begun or for a guest who cancelled.
+    # A confirmation sent again from a page left open (with another name) changes the name.
+    assert client.post(link, {"action": "confirm", "name": "Anna B."})["Location"] == link + "?done=confirm"
+    assert Guest.objects.get().name == "Anna B."
+    # Nothing to change once the screening has begun (from a page opened before), and the guest is told.
     Screening.objects.filter(pk=screening.pk).update(starts_at=timezone.now() - timedelta(minutes=5))
     assert 'id="name-heading"' not in client.get(link).content.decode()
-    client.post(link, {"action": "name", "name": "Spät"})
-    assert Guest.objects.get().name == ""
+    response = client.post(link, {"action": "name", "name": "Spät"})
+    assert response["Location"] == link + "?done=name-refused"
+    assert "Ihr Name konnte nicht geändert werden" in client.get(response["Location"]).content.decode()
+    assert Guest.objects.get().name == "Anna B."
 
 
 def test_a_cancelled_guest_cannot_be_renamed(client, screening):

@@ -109,10 +109,12 @@ def test_report_texts_go_with_the_personal_data_except_a_story_the_host_allowed_
     assert (reports[4].what_worked, reports[4].story, reports[4].rating) == ("", "", 3)
 
 
-def test_the_host_page_leads_to_the_report_once_the_screening_has_begun(client, make_screening):
+def test_the_host_page_leads_to_the_report_once_the_screening_is_over(client, make_screening):
     upcoming, upcoming_token = make_screening(title="Bald")
     assert "report-heading" not in client.get(f"/de/screenings/manage/{upcoming_token}/").content.decode()
     screening, token = held(make_screening, hours_ago=1, title="Läuft", email="b@example.org")
+    assert "report-heading" not in client.get(f"/de/screenings/manage/{token}/").content.decode()  # under way
+    Screening.objects.filter(pk=screening.pk).update(starts_at=timezone.now() - timedelta(hours=3))
     html = client.get(f"/de/screenings/manage/{token}/").content.decode()
     assert "Wie ist es gelaufen?" in html and "Bericht schreiben" in html
     link = re.search(r'href="(/de/screenings/report/[\w:-]+/)"', html).group(1)
@@ -123,5 +125,5 @@ def test_the_host_page_leads_to_the_report_once_the_screening_has_begun(client, 
     # A screening cancelled beforehand asks for no report.
     cancelled, cancelled_token = make_screening(title="Abgesagt", email="c@example.org")
     assert services.screening_cancel(cancelled)
-    Screening.objects.filter(pk=cancelled.pk).update(starts_at=timezone.now() - timedelta(hours=1))
+    Screening.objects.filter(pk=cancelled.pk).update(starts_at=timezone.now() - timedelta(hours=3))
     assert "report-heading" not in client.get(f"/de/screenings/manage/{cancelled_token}/").content.decode()

@@ -152,3 +152,16 @@ def test_staff_cannot_save_an_issue_with_a_mistyped_link_to_our_pages(admin_clie
     assert 'value="Neues"' in response.content.decode()  # nothing typed is lost
     response = admin_client.post("/admin/newsletter/issue/add/", {**form, "body_de": "[Jetzt](site:register)"})
     assert response.status_code == 302 and Issue.objects.get().body_de == "[Jetzt](site:register)"
+
+
+def test_an_issue_saved_with_a_mistyped_link_before_the_check_is_not_sent(admin_client, issue):
+    subscriber("eins@example.org")
+    Issue.objects.filter(pk=issue.pk).update(body_en="[Register](site:registr)")
+    issue.refresh_from_db()
+    assert services.issue_start_sending(issue) is False
+    response = admin_client.post(
+        "/admin/newsletter/issue/", {"action": "send_to_subscribers", "_selected_action": [issue.pk]}, follow=True
+    )
+    assert "wurde nicht gesendet: Unbekanntes Linkziel: registr." in response.content.decode()
+    issue.refresh_from_db()
+    assert issue.status == "draft" and not Email.objects.filter(about=issue.email_about).exists()

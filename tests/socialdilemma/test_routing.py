@@ -104,7 +104,8 @@ def test_imprint_shows_configured_details_and_says_plainly_what_is_missing(clien
         **settings.IMPRINT,
         "email": "kontakt@example.org",
         "represented_by": "Der Vorstand: Ada Muster, Ben Beispiel",
-        "phone": "+49 30 1234567",
+        "phone": "+49 (0)30 123 45-67",
+        "phone_uri": "tel:+49301234567",
         "register": "Vereinsregister, Amtsgericht Berlin-Charlottenburg, VR 12345 B",
         "vat_id": "DE123456789",
         "responsible": "Ada Muster <Hauptstr. 1>",
@@ -112,7 +113,7 @@ def test_imprint_shows_configured_details_and_says_plainly_what_is_missing(clien
     html = client.get("/en/imprint/").content.decode()
     for shown in (
         "<dt>Represented by</dt>\n  <dd>Der Vorstand: Ada Muster, Ben Beispiel</dd>",
-        '<a href="tel:+49301234567">+49 30 1234567</a>',
+        '<a href="tel:+49301234567">+49 (0)30 123 45-67</a>',
         "<dt>Register entry</dt>\n  <dd>Vereinsregister, Amtsgericht Berlin-Charlottenburg, VR 12345 B</dd>",
         "<dd>DE123456789</dd>",
         "<dd>Ada Muster &lt;Hauptstr. 1&gt;</dd>",

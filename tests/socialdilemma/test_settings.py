@@ -57,6 +57,26 @@ def test_production_starts_with_its_required_settings():
     assert result.stdout.strip() == "False"
 
 
+@pytest.mark.parametrize(
+    ("written", "dialled"),
+    [("+49 (0)30 123 45-67", "tel:+49301234567"), ("030 / 123 456", "tel:030123456"), ("", "tel:")],
+)
+def test_the_imprint_dials_the_phone_number_as_written_without_its_punctuation(written, dialled):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings as s; print(s.IMPRINT['phone_uri'])",
+        ],
+        env={**BASE_ENV, "DJANGO_DEBUG": "1", "IMPRINT_PHONE": written},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=site_settings.BASE_DIR,
+    )
+    assert result.stdout.strip() == dialled, result.stderr
+
+
 def test_development_starts_without_any_setting():
     result = load_settings(DJANGO_DEBUG="1")
     assert result.returncode == 0, result.stderr
