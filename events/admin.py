@@ -244,8 +244,17 @@ class ScreeningAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("emails"))
     def emails(self, screening):
-        """The screening's emails in the outbox, newest first, each linked to its record."""
-        emails = Email.objects.filter(about=screening.email_about).order_by("-created_at", "-pk")[:20]
+        """The screening's emails in the outbox, newest first, each linked to its record: its own, and the
+        "send me my link again" emails that listed it among the address's screenings (filed under one)."""
+        newest_first = ("-created_at", "-pk")
+        own = list(Email.objects.filter(about=screening.email_about).order_by(*newest_first)[:20])
+        link_emails = Email.objects.filter(renderer=services.HOST_LINKS_RENDERER, to__iexact=screening.email)
+        listed = [
+            email
+            for email in link_emails.exclude(about=screening.email_about).order_by(*newest_first)[:20]
+            if screening.pk in email.params.get("screenings", [])
+        ]
+        emails = sorted([*own, *listed], key=lambda email: (email.created_at, email.pk), reverse=True)[:20]
         if not emails:
             return "–"
         return format_html_join(

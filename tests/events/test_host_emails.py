@@ -90,3 +90,17 @@ def test_unsent_emails_from_before_the_outbox_are_queued_by_the_migration():
     # The migration's query on the fields it removes, answered with today's models: no such field.
     with pytest.raises(Exception, match="confirmation_failed_at"):
         migration.queue_unsent_emails(current_apps, None)
+
+
+def test_staff_see_a_links_email_on_every_screening_it_listed(admin_client, make_screening):
+    from events import services
+
+    first, _ = make_screening(email="host@example.org", title="Erste")
+    second, _ = make_screening(email="Host@Example.org", title="Zweite")
+    other, _ = make_screening(email="other@example.org", title="Andere")
+    send_outbox()
+    assert services.screenings_send_links_to(email="host@example.org") == 2
+    links_email = Email.objects.get(renderer=services.HOST_LINKS_RENDERER)
+    for screening, shown in ((first, True), (second, True), (other, False)):
+        page = admin_client.get(f"/admin/events/screening/{screening.pk}/change/").content.decode()
+        assert (f"/admin/taskqueue/email/{links_email.pk}/change/" in page) is shown, screening.title
