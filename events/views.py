@@ -151,6 +151,9 @@ def manage(request, token):
     request.alternate_paths = _token_paths(token)
     if screening.email_confirmed_at is None and not screening.is_cancelled:
         return _confirm_registration(request, screening, token)
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        # The confirmation sent twice (a double click, a reload): done already, not a refused edit.
+        return redirect(reverse("events:manage", kwargs={"token": token}) + "?saved=confirmed")
     saved = False
     if request.method == "POST" and not screening.is_cancelled:
         form = HostEditForm(request.POST, instance=screening)

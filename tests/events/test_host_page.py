@@ -51,6 +51,9 @@ def test_host_page_shows_details_status_and_is_private(client, make_screening):
     assert screening.title == "Filmabend im Hof"
     response = client.post(manage_url(token), {"action": "confirm"})
     assert response.status_code == 302 and response["Location"] == manage_url(token) + "?saved=confirmed"
+    # Sent twice (a double click): the same answer, not a refused edit.
+    again = client.post(manage_url(token), {"action": "confirm"})
+    assert again.status_code == 302 and again["Location"] == response["Location"]
     response = client.get(response["Location"])
     assert response.status_code == 200
     html = response.content.decode()
