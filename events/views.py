@@ -151,7 +151,7 @@ def manage(request, token):
     request.alternate_paths = _token_paths(token)
     if screening.email_confirmed_at is None and not screening.is_cancelled:
         return _confirm_registration(request, screening, token)
-    if request.method == "POST" and request.POST.get("action") == "confirm":
+    if request.method == "POST" and request.POST.get("action") == "confirm" and screening.email_confirmed_at:
         # The confirmation sent twice (a double click, a reload): done already, not a refused edit.
         return redirect(reverse("events:manage", kwargs={"token": token}) + "?saved=confirmed")
     saved = False
@@ -267,8 +267,8 @@ def message_guests(request, token):
         return render(request, "events/link_invalid.html", status=404)
     form = HostMessageForm(request.POST)
     manage_url = reverse("events:manage", kwargs={"token": token})
-    if screening.is_cancelled or screening.is_past:
-        return redirect(manage_url)
+    if screening.is_cancelled or screening.is_past or screening.email_confirmed_at is None:
+        return redirect(manage_url)  # the host page says why (or asks to confirm first)
     status = 400
     if form.is_valid():
         if recipient_limited(

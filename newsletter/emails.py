@@ -91,6 +91,10 @@ WRITTEN_ISSUES_KEPT = 8
 
 def _issue_parts_for_subscribers(issue_id, language):
     parts = _written_issues.get((issue_id, language))
+    if parts is not None and not Issue.objects.filter(pk=issue_id).exists():
+        # Deleted while being sent (how staff stop a sending): the rest of its emails are dropped.
+        _written_issues.pop((issue_id, language), None)
+        return None
     if parts is None:
         issue = Issue.objects.filter(pk=issue_id).first()
         if issue is None:

@@ -54,6 +54,16 @@ def test_host_page_shows_details_status_and_is_private(client, make_screening):
     # Sent twice (a double click): the same answer, not a refused edit.
     again = client.post(manage_url(token), {"action": "confirm"})
     assert again.status_code == 302 and again["Location"] == response["Location"]
+    # Nothing else under the link acts before the confirmation: a message to guests leads to it.
+    other, other_token = make_screening(confirm=False, title="Noch offen", email="b@example.org")
+    refused = client.post(f"/de/screenings/manage/{other_token}/message/", {"message": ""})
+    assert refused.status_code == 302 and refused["Location"] == manage_url(other_token)
+    # A cancelled registration that was never confirmed is not said to be confirmed.
+    services.screening_cancel(other)
+    refused = client.post(manage_url(other_token), {"action": "confirm"})
+    assert "?saved=confirmed" not in refused.headers.get("Location", "")
+    other.refresh_from_db()
+    assert other.email_confirmed_at is None
     response = client.get(response["Location"])
     assert response.status_code == 200
     html = response.content.decode()

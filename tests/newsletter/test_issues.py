@@ -174,16 +174,35 @@ def test_an_issue_is_written_once_per_language_and_each_subscriber_gets_their_ow
 
     for number in range(3):
         subscriber(f"de{number}@example.org")
+    subscriber("en@example.org", language="en")
     Issue.objects.filter(pk=issue.pk).update(status="sending")
     services.issue_queue_emails(issue.pk)
     emails._written_issues.clear()
     with mock.patch.object(emails, "render_to_string", wraps=emails.render_to_string) as render:
         send_outbox()
-    assert render.call_count == 2  # the text and the HTML, once for three subscribers
+    assert render.call_count == 4  # the text and the HTML once per language, for four subscribers
+    assert {message.subject for message in mail.outbox} == {"Neues vom Film", "News about the film"}
     links = set()
     for message in mail.outbox:
         link = message.extra_headers["List-Unsubscribe"].strip("<>")
         html = message.alternatives[0][0]
         assert link in message.body and f'href="{link}"' in html and emails.UNSUBSCRIBE_PLACEHOLDER not in html
         links.add(link)
-    assert len(links) == 3
+    assert len(links) == 4
+
+
+def test_deleting_an_issue_while_it_is_sent_stops_the_rest(issue):
+    """How staff stop a sending: the worker's written copy of the issue does not outlive it."""
+    for number in range(3):
+        subscriber(f"de{number}@example.org")
+    Issue.objects.filter(pk=issue.pk).update(status="sending")
+    services.issue_queue_emails(issue.pk)
+    first, *rest = Email.objects.filter(about=issue.email_about).order_by("pk")
+    from socialdilemma.taskqueue.services import emails_deliver
+
+    assert emails_deliver([first.pk]) == 1
+    Issue.objects.filter(pk=issue.pk).delete()
+    assert emails_deliver([email.pk for email in rest]) == 0
+    assert set(Email.objects.filter(pk__in=[email.pk for email in rest]).values_list("status", flat=True)) == {
+        Email.Status.DROPPED
+    }
