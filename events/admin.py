@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django_countries import countries
 from modeltranslation.admin import TranslationAdmin
 
+from socialdilemma.emailaddress import address_key
 from socialdilemma.pagecache import content_changed
 from socialdilemma.taskqueue.models import Email
 
@@ -248,12 +249,14 @@ class ScreeningAdmin(admin.ModelAdmin):
         "send me my link again" emails that listed it among the address's screenings (filed under one)."""
         newest_first = ("-created_at", "-pk")
         own = list(Email.objects.filter(about=screening.email_about).order_by(*newest_first)[:20])
-        link_emails = Email.objects.filter(renderer=services.HOST_LINKS_RENDERER, to__iexact=screening.email)
+        # Sent to the address as one of its registrations spelled it (see services.screenings_send_links_to).
+        key, local_part = address_key(screening.email), screening.email.rpartition("@")[0]
+        link_emails = Email.objects.filter(renderer=services.HOST_LINKS_RENDERER, to__istartswith=f"{local_part}@")
         listed = [
             email
-            for email in link_emails.exclude(about=screening.email_about).order_by(*newest_first)[:20]
-            if screening.pk in email.params.get("screenings", [])
-        ]
+            for email in link_emails.exclude(about=screening.email_about).order_by(*newest_first)
+            if address_key(email.to) == key and screening.pk in email.params.get("screenings", [])
+        ][:20]
         emails = sorted([*own, *listed], key=lambda email: (email.created_at, email.pk), reverse=True)[:20]
         if not emails:
             return "–"
