@@ -32,7 +32,7 @@ def subscriber_email(email):
         subject = " ".join(render_to_string("newsletter/email/subject.txt", context).split())
         text = render_to_string("newsletter/email/message.txt", context)
         html = render_to_string("newsletter/email/message.html", context)
-    headers = unsubscribe_headers(subscriber) if kind != "confirm" else {}
+    headers = unsubscribe_headers(context["unsubscribe_url"]) if kind != "confirm" else {}
     message = EmailMultiAlternatives(subject=subject, body=text, headers=headers)
     message.attach_alternative(html, "text/html")
     return message
@@ -44,10 +44,11 @@ def unsubscribe_url(subscriber):
     return settings.SITE_URL + path
 
 
-def unsubscribe_headers(subscriber):
-    """RFC 8058 one-click unsubscribe: the mail program POSTs "List-Unsubscribe=One-Click" to the URL."""
+def unsubscribe_headers(url):
+    """RFC 8058 one-click unsubscribe: the mail program POSTs "List-Unsubscribe=One-Click" to the URL (a
+    subscriber's unsubscribe_url)."""
     return {
-        "List-Unsubscribe": f"<{unsubscribe_url(subscriber)}>",
+        "List-Unsubscribe": f"<{url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 
@@ -74,7 +75,7 @@ def issue_email(email):
         subject = parts[0]
         text = parts[1].replace(UNSUBSCRIBE_PLACEHOLDER, url)
         html = parts[2].replace(UNSUBSCRIBE_PLACEHOLDER, escape(url))
-        headers = unsubscribe_headers(subscriber)
+        headers = unsubscribe_headers(url)
     message = EmailMultiAlternatives(subject=subject, body=text, headers=headers)
     message.attach_alternative(html, "text/html")
     return message
