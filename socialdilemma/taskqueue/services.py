@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import transaction
-from django.db.models import F, Min, Q
+from django.db import connection, transaction
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -111,14 +111,23 @@ def emails_deliver(email_ids):
 
 
 def _claim(email_id):
+    """Take the email for one attempt, or None when it cannot be taken now (sent, being sent by another
+    worker, given up, or not due yet). One statement, UPDATE … RETURNING (PostgreSQL; SQLite since 3.35):
+    the claim returns the row the attempt sends, a round trip less per email than an UPDATE and a read."""
     now = timezone.now()
-    claimable = Q(status=Email.Status.WAITING, next_attempt_at__lte=now) | Q(
-        status=Email.Status.SENDING, lease_expires_at__lt=now
+    adapt = connection.ops.adapt_datetimefield_value
+    # Read to the end (list), so that the statement is finished and its change committed on every backend.
+    claimed = list(
+        Email.objects.raw(
+            f"UPDATE {connection.ops.quote_name(Email._meta.db_table)}"  # noqa: S608 - the model's own table
+            " SET status = %s, attempts = attempts + 1, lease_expires_at = %s"
+            " WHERE id = %s AND ((status = %s AND next_attempt_at <= %s) OR (status = %s AND lease_expires_at < %s))"
+            " RETURNING *",
+            [Email.Status.SENDING, adapt(now + lease()), email_id]
+            + [Email.Status.WAITING, adapt(now), Email.Status.SENDING, adapt(now)],
+        )
     )
-    claimed = Email.objects.filter(claimable, pk=email_id).update(
-        status=Email.Status.SENDING, attempts=F("attempts") + 1, lease_expires_at=now + lease()
-    )
-    return Email.objects.get(pk=email_id) if claimed else None
+    return claimed[0] if claimed else None
 
 
 def lease():

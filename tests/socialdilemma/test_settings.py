@@ -129,6 +129,55 @@ for path in ["/de/", "/de/faq/", "/en/faq/?q=data", "/de/tour/", "/de/tour/?coun
 """
 
 
+SQLITE_OUTBOX = """
+import django
+django.setup()
+from datetime import timedelta
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+from socialdilemma.taskqueue import services
+from socialdilemma.taskqueue.models import Email
+call_command("migrate", verbosity=0)
+def enqueue(n, **values):
+    email = services.email_enqueue(cause=f"test:{n}", renderer="tests.socialdilemma.renderers.numbered",
+                                   to=f"person{n}@example.org", language="de", params={"n": n})
+    Email.objects.filter(pk=email.pk).update(**values)
+    return email
+due, later = enqueue(1), enqueue(2, next_attempt_at=timezone.now() + timedelta(hours=1))
+print("sent", services.emails_deliver([due.pk, later.pk]), services.emails_deliver([due.pk, later.pk]))
+print("outbox", [message.subject for message in mail.outbox])
+print("claimed", services._claim(later.pk))
+Email.objects.filter(pk=later.pk).update(next_attempt_at=timezone.now())
+claimed = services._claim(later.pk)
+print("claimed", claimed.status, claimed.attempts, claimed.lease_expires_at > timezone.now(), services._claim(later.pk))
+"""
+
+
+def test_the_worker_claims_and_sends_on_make_runs_default_sqlite_database(tmp_path):
+    # The claim is raw SQL (UPDATE … RETURNING): it must take each email once on SQLite too, and not early.
+    result = subprocess.run(
+        [sys.executable, "-c", SQLITE_OUTBOX],
+        env={
+            **BASE_ENV,
+            "DJANGO_DEBUG": "1",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+            "EMAIL_URL": "memorymail://",
+            "CACHE_DIR": str(tmp_path / "cache"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=site_settings.BASE_DIR,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "sent 1 0",
+        "outbox ['Test 1']",
+        "claimed None",
+        "claimed sending 1 True None",
+    ]
+
 def test_make_run_serves_every_public_page_on_its_default_sqlite_database(tmp_path):
     # `make run` without DATABASE_URL uses SQLite: raw SQL (the tour's country list) must run there too.
     result = subprocess.run(
