@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from . import calendar, services
 from .models import Guest, Screening
@@ -34,6 +35,10 @@ def host_link(email):
     message = EmailMultiAlternatives(subject=subject, body=text)
     message.attach_alternative(html, "text/html")
     return message
+
+
+# What staff see in the admin's list of emails (socialdilemma.taskqueue.models.Email.kind_label).
+host_link.labels = {None: _("Host: link to the host page"), "report": _("Host: asking for the report")}
 
 
 def host_links(email):
@@ -81,6 +86,9 @@ def host_links(email):
     return message
 
 
+host_links.labels = {None: _("Host: links sent again")}
+
+
 # Emails to guests, by kind: what happened and whether it carries the screening's private details.
 GUEST_EMAILS_WITH_DETAILS = {"place", "moved_up", "screening_restored", "screening_changed", "reminder"}
 
@@ -117,6 +125,20 @@ def guest_email(email):
         if context["details"]:
             message.attach("screening.ics", calendar.guest_calendar(screening), "text/calendar")
     return message
+
+
+guest_email.labels = {
+    "confirm": _("Guest: confirm the sign-up"),
+    "link": _("Guest: link sent again"),
+    "place": _("Guest: has a place"),
+    "waiting": _("Guest: on the waiting list"),
+    "moved_up": _("Guest: moved up from the waiting list"),
+    "screening_changed": _("Guest: time or place changed"),
+    "screening_cancelled": _("Guest: screening cancelled"),
+    "screening_restored": _("Guest: cancellation undone"),
+    "host_message": _("Guest: message from the host"),
+    "reminder": _("Guest: reminder"),
+}
 
 
 def _guest_email_still_due(guest, kind):
@@ -173,3 +195,6 @@ def host_email(email):
         if kind == "reminder":
             message.attach("screening.ics", calendar.guest_calendar(screening), "text/calendar")
     return message
+
+
+host_email.labels = {"contact": _("Host: message from a visitor"), "reminder": _("Host: reminder")}

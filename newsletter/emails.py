@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
 
 from faq.markdown import markdown_for_email
 
@@ -36,6 +37,10 @@ def subscriber_email(email):
     message = EmailMultiAlternatives(subject=subject, body=text, headers=headers)
     message.attach_alternative(html, "text/html")
     return message
+
+
+# What staff see in the admin's list of emails (socialdilemma.taskqueue.models.Email.kind_label).
+subscriber_email.labels = {"confirm": _("Newsletter: confirm the subscription"), "welcome": _("Newsletter: welcome")}
 
 
 def unsubscribe_url(subscriber):
@@ -79,6 +84,9 @@ def issue_email(email):
     message = EmailMultiAlternatives(subject=subject, body=text, headers=headers)
     message.attach_alternative(html, "text/html")
     return message
+
+
+issue_email.labels = {None: _("Newsletter issue")}
 
 
 # Stands for the subscriber's unsubscribe address in an issue written once for all its subscribers.

@@ -7,20 +7,43 @@ from . import services
 from .models import Email
 
 
+class KindFilter(admin.SimpleListFilter):
+    """The kinds of email by what they are called, not by the dotted path of the function that writes them."""
+
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        kinds = Email.objects.order_by().values_list("renderer", "params__kind").distinct()
+        named = {
+            f"{renderer}:{kind or ''}": Email(renderer=renderer, params={"kind": kind}).kind_label
+            for renderer, kind in kinds
+        }
+        return sorted(named.items(), key=lambda item: str(item[1]))
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        renderer, _separator, kind = self.value().partition(":")
+        if kind:
+            return queryset.filter(renderer=renderer, params__kind=kind)
+        return queryset.filter(renderer=renderer, params__kind__isnull=True)
+
+
 @admin.register(Email)
 class EmailAdmin(admin.ModelAdmin):
     """Every email the site sends: waiting, being sent, sent, failed. Read-only; failed ones can be tried again."""
 
-    list_display = ("created_at", "kind", "to", "status", "attempts", "next_attempt_at", "last_error", "sent_at")
-    list_filter = ("status", "renderer", "language")
+    list_display = ("created_at", "kind", "to", "status", "attempts", "next_attempt", "last_error", "sent_at")
+    list_filter = ("status", KindFilter, "language")
     search_fields = ("to", "about", "message_id")
     list_per_page = 100
     actions = ("try_again",)
     fields = (
-        ("renderer", "language"),
+        ("kind", "language"),
         ("to", "about"),
         ("status", "attempts"),
-        ("created_at", "next_attempt_at", "sent_at"),
+        ("created_at", "next_attempt", "sent_at"),
         "last_error",
         "message_id",
         "cause",
@@ -36,6 +59,13 @@ class EmailAdmin(admin.ModelAdmin):
     @admin.display(description=_("kind"), ordering="renderer")
     def kind(self, email):
         return email.kind_label
+
+    @admin.display(description=_("next attempt at"), ordering="next_attempt_at")
+    def next_attempt(self, email):
+        """Only while another attempt is to come: a sent, failed or dropped email has none."""
+        if email.status == Email.Status.WAITING:
+            return email.next_attempt_at
+        return None
 
     @admin.action(description=_("Try the selected failed emails again"), permissions=["view"])
     def try_again(self, request, queryset):

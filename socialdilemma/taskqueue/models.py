@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 
@@ -57,8 +58,27 @@ class Email(models.Model):
         return f"{self.kind_label} #{self.pk}"
 
     @property
+    def kind_name(self):
+        """The kind for log lines, the same in every language: the renderer's name, and the kind it was
+        asked to write when it writes several ("guest_email/confirm")."""
+        name = self.renderer.rsplit(".", 1)[-1]
+        kind = self.params.get("kind") if isinstance(self.params, dict) else None
+        return f"{name}/{kind}" if kind else name
+
+    @property
     def kind_label(self):
-        return self.renderer.rsplit(".", 1)[-1].replace("_", " ")
+        """The kind for staff, in their language: from the `labels` its renderer carries ({the kind in
+        params, or None: label}; see renderer_labels); the log name when the renderer has none."""
+        kind = self.params.get("kind") if isinstance(self.params, dict) else None
+        return renderer_labels(self.renderer).get(kind) or self.kind_name
+
+
+def renderer_labels(renderer):
+    """{kind: label} of a renderer (a dotted path): what its app calls the emails it writes."""
+    try:
+        return getattr(import_string(renderer), "labels", {})
+    except ImportError:  # a renderer removed since its emails were queued
+        return {}
 
 
 class ScheduledRun(models.Model):

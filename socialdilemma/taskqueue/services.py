@@ -84,7 +84,7 @@ def emails_deliver(email_ids):
             try:
                 message = _render(email)
             except Exception as error:  # a bug or a database error: retried like a mail server error
-                logger.exception("Writing email %s (%s) failed", email.pk, email.kind_label)
+                logger.exception("Writing email %s (%s) failed", email.pk, email.kind_name)
                 _record_failure(email, error)
                 continue
             if message is None:
@@ -175,7 +175,7 @@ def _record_failure(email, error):
         logger.error(
             "Email %s (%s) given up after %d attempt(s): %s%s",
             email.pk,
-            email.kind_label,
+            email.kind_name,
             email.attempts,
             type(error).__name__,
             " (refused permanently)" if permanent else "",
@@ -187,7 +187,7 @@ def _record_failure(email, error):
     logger.warning(
         "Email %s (%s) attempt %d failed: %s; next attempt in %d s",
         email.pk,
-        email.kind_label,
+        email.kind_name,
         email.attempts,
         type(error).__name__,
         delay,

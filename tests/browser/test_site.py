@@ -152,3 +152,23 @@ def test_the_largest_element_of_the_home_page_is_there_without_javascript(browse
     assert title.inner_text() == "Das soziale Dilemma" and title.is_visible()
     assert title.bounding_box()["y"] < 800
     context.close()
+
+
+# The space between the last thing on a page (often a form's button) and the footer, in CSS pixels.
+CONTENT_TO_FOOTER_JS = """() => {
+  const visible = [...document.querySelector("main").children].filter((element) => element.offsetParent !== null);
+  const last = visible[visible.length - 1];
+  return document.querySelector(".site-footer").getBoundingClientRect().top - last.getBoundingClientRect().bottom;
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_last_thing_on_every_page_keeps_its_distance_from_the_footer(page, width):
+    page.set_viewport_size({"width": width, "height": 844 if width == 390 else 900})
+    with translation.override("de"):
+        paths = [reverse(name) for name in PUBLIC_PAGES]
+    gaps = {}
+    for path in paths:
+        page.goto(path)
+        gaps[path] = page.evaluate(CONTENT_TO_FOOTER_JS)
+    assert all(gap >= 24 for gap in gaps.values()), gaps

@@ -405,3 +405,17 @@ def test_changing_the_time_of_a_screening_without_guests_uses_no_guest_notice(cl
         later = (screening.local_start + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
         response = client.post(manage_url(token), edit_data(screening, starts_at=later, places=str(screening.places)))
         assert "untold" not in response["Location"]
+
+
+def test_the_tour_status_of_a_screening_says_when_it_is_shown_waiting_or_over(client, make_screening):
+    approved, approved_token = make_screening(approve=True, title="Approved")
+    pending, pending_token = make_screening(title="Pending")
+    shown, waiting = "Shown on the virtual tour.", "review before it appears on the virtual tour"
+    over = "The screening is over, so it is no longer shown on the virtual tour."
+    assert shown in client.get(manage_url(approved_token, "en")).content.decode()
+    assert waiting in client.get(manage_url(pending_token, "en")).content.decode()
+    # Over: neither shown nor waiting for a review (whether or not staff had approved it).
+    Screening.objects.update(starts_at=timezone.now() - timedelta(hours=3))
+    for token in (approved_token, pending_token):
+        page = client.get(manage_url(token, "en")).content.decode()
+        assert over in page and shown not in page and waiting not in page

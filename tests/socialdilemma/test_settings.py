@@ -178,6 +178,7 @@ def test_the_worker_claims_and_sends_on_make_runs_default_sqlite_database(tmp_pa
         "claimed sending 1 True None",
     ]
 
+
 def test_make_run_serves_every_public_page_on_its_default_sqlite_database(tmp_path):
     # `make run` without DATABASE_URL uses SQLite: raw SQL (the tour's country list) must run there too.
     result = subprocess.run(

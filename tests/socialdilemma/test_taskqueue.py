@@ -4,6 +4,7 @@ are tested in test_worker.py."""
 import io
 import json
 import logging
+import re
 from datetime import timedelta
 
 import pytest
@@ -290,3 +291,44 @@ def test_the_sender_name_is_in_the_emails_language(settings):
         )
         services.emails_deliver([email.pk])
         assert mail.outbox[-1].from_email == f"{expected} <kampagne@example.org>"
+
+
+def test_staff_see_each_kind_of_email_by_its_name_in_their_language_and_can_filter_by_it(admin_client):
+    def email(n, renderer, status, **params):
+        return Email.objects.create(
+            cause=f"test:{n}",
+            renderer=renderer,
+            to=f"person{n}@example.org",
+            language="de",
+            params=params,
+            message_id=services.new_message_id(),
+            status=status,
+        )
+
+    confirm = email(1, "events.emails.guest_email", Email.Status.SENT, guest=1, kind="confirm")
+    reminder = email(2, "events.emails.guest_email", Email.Status.WAITING, guest=1, kind="reminder")
+    issue = email(3, "newsletter.emails.issue_email", Email.Status.WAITING, issue=1, subscriber=1)
+    old = email(4, "an.app.removed_since", Email.Status.FAILED)
+    german = {"HTTP_ACCEPT_LANGUAGE": "de"}
+    page = admin_client.get("/admin/taskqueue/email/", **german).content.decode()
+    for label in ("Gast: Anmeldung bestätigen", "Gast: Erinnerung", "Newsletter-Ausgabe", "removed_since"):
+        assert label in page
+    assert ">guest_email" not in page and "guest email" not in page  # (the filter's links name the function)
+    # The filter offers the kinds by name and finds the emails of one kind.
+    filter_values = re.findall(r'href="\?kind=([^"&]+)"', page)
+    assert {value.replace("%3A", ":") for value in filter_values} >= {
+        "events.emails.guest_email:confirm",
+        "events.emails.guest_email:reminder",
+        "newsletter.emails.issue_email:",
+    }
+    only = admin_client.get("/admin/taskqueue/email/?kind=events.emails.guest_email%3Areminder", **german)
+    assert list(only.context["cl"].result_list) == [reminder]
+    only = admin_client.get("/admin/taskqueue/email/?kind=newsletter.emails.issue_email%3A", **german)
+    assert list(only.context["cl"].result_list) == [issue]
+    # A sent email has no next attempt; a waiting one shows when it comes.
+    rows = {row.pk: row for row in admin_client.get("/admin/taskqueue/email/").context["cl"].result_list}
+    admin = admin_client.get("/admin/taskqueue/email/").context["cl"].model_admin
+    assert admin.next_attempt(rows[confirm.pk]) is None and admin.next_attempt(rows[old.pk]) is None
+    assert admin.next_attempt(rows[reminder.pk]) == reminder.next_attempt_at
+    detail = admin_client.get(f"/admin/taskqueue/email/{confirm.pk}/change/", **german).content.decode()
+    assert "Gast: Anmeldung bestätigen" in detail
