@@ -822,9 +822,10 @@ def faq_unanswered_search_record(*, query, language, client, today=None):
     today = today or timezone.localdate()
     seconds = 24 * 60 * 60
     purpose = f"faq-unanswered:{today.isoformat()}:{language}:{text}"
-    if not recipient_first_in(purpose, client, seconds=seconds):
+    # In the site's cache, not among the limits: searches are not limited, so anyone can add such records.
+    if not recipient_first_in(purpose, client, seconds=seconds, cache="default"):
         return False  # this visitor counted already today
-    if recipient_first_in(purpose, "the first visitor", seconds=seconds):
+    if recipient_first_in(purpose, "the first visitor", seconds=seconds, cache="default"):
         return False  # only one visitor so far: nothing is stored
     same = UnansweredSearch.objects.filter(date=today, language=language, query=text)
     if same.update(count=F("count") + 1):

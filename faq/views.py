@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 from newsletter.forms import SubscribeForm
 from newsletter.services import consent_text
 from socialdilemma.i18n import paths_in_each_language
-from socialdilemma.proxy import client_ip
+from socialdilemma.proxy import client_id
 
 from . import services
 from .forms import SearchForm
@@ -29,7 +29,7 @@ def index(request):
     # Answered: some entry has every word of the query (results with only some of them say `partial`).
     answered = bool(results) and not results[0].partial
     if query and not answered and request.method == "GET" and not _is_staff(request):
-        services.faq_unanswered_search_record(query=query, language=language, client=client_ip(request))
+        services.faq_unanswered_search_record(query=query, language=language, client=client_id(request))
     response = render(
         request,
         "faq/index.html",

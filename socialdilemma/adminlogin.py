@@ -26,7 +26,7 @@ from django.core.cache import caches
 from django.utils.translation import gettext_lazy as _
 
 from .cache_backends import REDIS_UNAVAILABLE
-from .proxy import client_ip
+from .proxy import client_id
 
 
 def _key(kind, value):
@@ -99,4 +99,4 @@ class LockoutAdminAuthenticationForm(AdminAuthenticationForm):
     def _client(self):
         if self.request is None:
             return ""
-        return client_ip(self.request)
+        return client_id(self.request)

@@ -14,6 +14,7 @@ submission, so here both steps are one atomic Lua script.
 import fcntl
 import logging
 import os
+import random
 import time
 from contextlib import contextmanager
 
@@ -144,9 +145,25 @@ class PrivateFileBasedCache(FileBasedCache):
         # per client that is thousands of files per registration. Counting now and then keeps
         # MAX_ENTRIES all the same (exceeded by at most what is written in CULL_SECONDS).
         now = time.monotonic()
-        if now >= self.__dict__.get("_next_cull", 0.0):
-            self._next_cull = now + self.CULL_SECONDS
-            super()._cull()
+        if now < self.__dict__.get("_next_cull", 0.0):
+            return
+        self._next_cull = now + self.CULL_SECONDS
+        files = self._list_cache_files()
+        if len(files) < self._max_entries:
+            return
+        # Django drops a random third of all entries, live ones among them; expired entries go first here,
+        # and live ones only when the expired were not enough.
+        live = [name for name in files if not self._removed_if_expired(name)]
+        if len(live) >= self._max_entries:
+            for name in random.sample(live, len(live) // max(self._cull_frequency, 1)):
+                self._delete(name)
+
+    def _removed_if_expired(self, name):
+        try:
+            with open(name, "rb") as file:  # noqa: PTH123 - as Django's own file cache opens them
+                return self._is_expired(file)
+        except FileNotFoundError:
+            return True  # removed by another process meanwhile
 
     def _createdir(self):
         super()._createdir()

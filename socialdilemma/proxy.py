@@ -1,3 +1,6 @@
+import contextlib
+import ipaddress
+
 from django.conf import settings
 
 
@@ -12,3 +15,16 @@ def client_ip(request):
         return request.META.get("REMOTE_ADDR", "")
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     return forwarded.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "")
+
+
+def client_id(request):
+    """The client as the limits count it: its address (client_ip), an IPv6 address by its /64 network,
+    the share of one household, office or machine, all of whose addresses their owner may use (and an
+    attacker could rotate through)."""
+    address = client_ip(request)
+    with contextlib.suppress(ValueError):
+        ip = ipaddress.ip_address(address)
+        if ip.version == 6 and ip.ipv4_mapped is None:
+            return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+        return str(getattr(ip, "ipv4_mapped", None) or ip)
+    return address

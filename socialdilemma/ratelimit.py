@@ -1,15 +1,16 @@
-"""Limits on public forms, per client and per recipient, kept in the shared cache under keyed hashes: the
-cache never holds an address (IP or email), nor anything that could be turned back into one without the
-site's secret."""
+"""Limits on public forms, per client and per recipient, kept in the shared cache "limits" (apart from what
+the site caches, see settings.CACHES) under keyed hashes: the cache never holds an address (IP or email),
+nor anything that could be turned back into one without the site's secret."""
 
 import hmac
 import re
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django_ratelimit.core import get_usage
 
-from .proxy import client_ip
+from .emailaddress import address_key
+from .proxy import client_id
 
 
 def _keyed_hash(value):
@@ -17,8 +18,8 @@ def _keyed_hash(value):
 
 
 def client_key(group, request):
-    """django-ratelimit's name for a client: a keyed hash of its address."""
-    return _keyed_hash(client_ip(request))
+    """django-ratelimit's name for a client: a keyed hash of its address (see client_id)."""
+    return _keyed_hash(client_id(request))
 
 
 def client_limited(request, group, *, rate, when_uncounted):
@@ -44,19 +45,22 @@ def recipient_limited(request, purpose, recipient, *, rate, when_uncounted):
     return when_uncounted if usage is None else usage["should_limit"]
 
 
-def recipient_first_in(purpose, address, *, seconds):
+def recipient_first_in(purpose, address, *, seconds, cache="limits"):
     """True for the first call per recipient address and purpose in `seconds` (an atomic cache add), so
-    that a form cannot be used to flood a stranger's inbox. The address is normalised (case, spaces)."""
-    return bool(cache.add(_first_in_key(purpose, address), 1, seconds))
+    that a form cannot be used to flood a stranger's inbox. An email address counts once however it is
+    spelled (case, Unicode forms of its domain: see address_key). `cache`: the alias of the cache that
+    keeps the record; a record that anyone may add without limit belongs in "default", not among the limits."""
+    return bool(caches[cache].add(_first_in_key(purpose, address), 1, seconds))
 
 
 def recipient_first_in_forget(purpose, address):
     """Forget recipient_first_in's record for this address and purpose: its next call is first again."""
-    cache.delete(_first_in_key(purpose, address))
+    caches["limits"].delete(_first_in_key(purpose, address))
 
 
 def _first_in_key(purpose, address):
-    return "recipient:" + _keyed_hash(f"{purpose}:{address.strip().casefold()}")
+    recipient = address_key(address) if "@" in address else address.strip().casefold()
+    return "recipient:" + _keyed_hash(f"{purpose}:{recipient}")
 
 
 _RATE_UNITS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}

@@ -177,16 +177,24 @@ if REDIS_URL:
     CACHES = {
         # Degrades to an empty cache while Redis is unreachable (see socialdilemma/cache_backends.py).
         "default": {"BACKEND": "socialdilemma.cache_backends.DegradingRedisCache", **_redis_cache},
+        # The public forms' limits (per client and per recipient): uncounted while Redis is unreachable.
+        "limits": {"BACKEND": "socialdilemma.cache_backends.DegradingRedisCache", **_redis_cache},
         # The admin sign-in's failure counts: without them, sign-in is refused rather than unlimited.
         "lockout": {"BACKEND": "socialdilemma.cache_backends.ReusingRedisCache", **_redis_cache},
     }
 else:
+    _cache_dir = env.str("CACHE_DIR", default=_default_cache_dir())
     _file_cache = {
         "BACKEND": "socialdilemma.cache_backends.PrivateFileBasedCache",
-        "LOCATION": env.str("CACHE_DIR", default=_default_cache_dir()),
+        "LOCATION": _cache_dir,
         "OPTIONS": {"MAX_ENTRIES": 10_000},
     }
-    CACHES = {"default": _file_cache, "lockout": _file_cache}
+    # The limits and the sign-in's failure counts in a folder of their own: what anyone can fill without
+    # limit (a record per search, say) must never make room by dropping a count an attacker wants gone.
+    _limits_cache = {**_file_cache, "LOCATION": str(Path(_cache_dir) / "limits"), "OPTIONS": {"MAX_ENTRIES": 50_000}}
+    CACHES = {"default": _file_cache, "limits": _limits_cache, "lockout": _limits_cache}
+# django-ratelimit's counters (socialdilemma/ratelimit.py).
+RATELIMIT_USE_CACHE = "limits"
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 # What a cached page varies on besides its address: a function (request, content version) -> a short
 # name of the variant, or None when the page must not be cached (consent: the visitor's choices).

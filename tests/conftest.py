@@ -34,12 +34,13 @@ def _site_url_and_task_queue(settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Each test starts with empty caches: the shared one and this process's page cache."""
-    from django.core.cache import cache
+    """Each test starts with empty caches: the shared ones (the site's, the limits') and this process's page cache."""
+    from django.core.cache import caches
 
     from socialdilemma.pagecache import local_pages
 
-    cache.clear()
+    for alias in caches:
+        caches[alias].clear()
     local_pages.clear()
     yield
 

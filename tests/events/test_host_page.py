@@ -322,6 +322,37 @@ def test_send_link_is_rate_limited(client, settings):
     assert "We received many forms from your connection" in response.content.decode()
 
 
+def test_one_address_receives_one_link_email_however_it_is_spelled(
+    client, make_screening, django_capture_on_commit_callbacks
+):
+    make_screening(email="host1@example.org")
+    mail.outbox.clear()
+    spellings = ["host1@example.org", "HOST1@EXAMPLE.ORG", "host1@\uff45xample.org", "host1@e\uff58ample.org"]
+    with django_capture_on_commit_callbacks(execute=True):
+        for n, spelling in enumerate(spellings):
+            # From different addresses, so that only the limit per recipient can hold them back.
+            response = client.post("/de/screenings/link/", {"email": spelling}, REMOTE_ADDR=f"198.51.100.{n + 1}")
+            assert response.status_code == 302
+    assert [message.to for message in mail.outbox] == [["host1@example.org"]]
+
+
+def test_a_client_is_counted_by_its_ipv6_network_not_by_each_of_its_addresses(client, settings):
+    settings.SCREENING_RATE_LIMIT = "2/h"
+    answers = [
+        client.post("/en/screenings/link/", {"email": f"a{n}@example.org"}, REMOTE_ADDR=f"2001:db8:1:2::{n:x}")
+        for n in range(1, 4)
+    ]
+    assert [answer.status_code for answer in answers] == [302, 302, 429]
+    # Another network, and an IPv4 client, are counted on their own.
+    assert (
+        client.post("/en/screenings/link/", {"email": "b@example.org"}, REMOTE_ADDR="2001:db8:1:3::1").status_code
+        == 302
+    )
+    assert (
+        client.post("/en/screenings/link/", {"email": "c@example.org"}, REMOTE_ADDR="198.51.100.7").status_code == 302
+    )
+
+
 def test_send_link_looks_the_address_up_in_the_worker_after_answering(
     client, make_screening, django_capture_on_commit_callbacks
 ):

@@ -133,3 +133,43 @@ def test_file_cache_counters_lose_no_increment_between_processes(tmp_path):
         process.join(timeout=60)
         assert process.exitcode == 0
     assert PrivateFileBasedCache(folder, {}).get("counter") == 600
+
+
+def test_a_full_file_cache_drops_expired_entries_before_any_live_one(tmp_path):
+    from socialdilemma.cache_backends import PrivateFileBasedCache
+
+    cache = PrivateFileBasedCache(str(tmp_path / "cache"), {"OPTIONS": {"MAX_ENTRIES": 10}})
+    cache.set("counter", 1, 3600)
+    for n in range(30):
+        cache.set(f"expired-{n}", n, 0)  # a timeout of 0 has expired at once
+    cache._next_cull = 0  # culled now, not CULL_SECONDS later
+    cache._cull()
+    assert cache.get("counter") == 1 and len(cache._list_cache_files()) == 1
+    # Live entries beyond MAX_ENTRIES still make room (a third of them).
+    for n in range(14):
+        cache.set(f"live-{n}", n, 3600)
+    cache._next_cull = 0
+    cache._cull()
+    assert len(cache._list_cache_files()) == 10
+
+
+@pytest.mark.django_db
+def test_what_anyone_can_add_without_limit_never_displaces_a_limit(client, settings):
+    """FAQ searches are not limited and each unanswered one adds records; they go to the site's cache, so
+    filling it cannot make room by dropping a rate-limit count (or the admin sign-in's failures)."""
+    from django.core.cache import caches
+
+    settings.SCREENING_RATE_LIMIT = "2/h"
+    for _n in range(2):
+        client.post("/en/screenings/link/", {"email": "a@example.org"}, REMOTE_ADDR="198.51.100.9")
+    limits = set(caches["limits"]._list_cache_files())
+    site = caches["default"]
+    site._max_entries, site._next_cull = 5, 0
+    for n in range(40):
+        client.get(f"/en/faq/?q=zzqx{n}", REMOTE_ADDR=f"198.51.100.{n % 2 + 20}")
+        site._next_cull = 0
+    assert set(caches["limits"]._list_cache_files()) == limits
+    assert (
+        client.post("/en/screenings/link/", {"email": "a@example.org"}, REMOTE_ADDR="198.51.100.9").status_code == 429
+    )
+    assert caches["lockout"]._dir == caches["limits"]._dir != site._dir
