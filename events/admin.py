@@ -339,12 +339,22 @@ class ScreeningAdmin(admin.ModelAdmin):
 class ScreeningReportAdmin(admin.ModelAdmin):
     """The hosts' reports, as they sent them, with the campaign's totals above the list."""
 
-    list_display = ("screening", "attendees", "rating", "may_quote", "submitted_at")
-    list_filter = ("rating", "may_quote")
+    list_display = ("screening", "attendees", "rating", "may_quote", "counted", "submitted_at")
+    list_filter = ("counted", "rating", "may_quote")
     search_fields = ("screening__title", "what_worked", "story")
     list_select_related = ("screening",)
-    readonly_fields = ("screening", "attendees", "rating", "what_worked", "story", "may_quote", "submitted_at")
+    readonly_fields = (
+        "screening",
+        "attendees",
+        "rating",
+        "what_worked",
+        "story",
+        "may_quote",
+        "counted",
+        "submitted_at",
+    )
     fields = readonly_fields
+    actions = ("count_in_public_figures", "leave_out_of_public_figures")
 
     def has_add_permission(self, request):
         return False
@@ -361,4 +371,31 @@ class ScreeningReportAdmin(admin.ModelAdmin):
             )
             % totals
         )
+        waiting = ScreeningReport.objects.filter(counted=False).count()
+        if waiting:
+            summary += " · " + ngettext(
+                "%(count)d report not counted yet: read it, then count it with the action below.",
+                "%(count)d reports not counted yet: read them, then count them with the action below.",
+                waiting,
+            ) % {"count": waiting}
         return super().changelist_view(request, extra_context={**(extra_context or {}), "subtitle": summary})
+
+    @admin.action(description=_("Count the selected reports in the public figures"), permissions=["view"])
+    def count_in_public_figures(self, request, queryset):
+        self._count(request, queryset, counted=True)
+
+    @admin.action(description=_("Leave the selected reports out of the public figures"), permissions=["view"])
+    def leave_out_of_public_figures(self, request, queryset):
+        self._count(request, queryset, counted=False)
+
+    def _count(self, request, queryset, *, counted):
+        reports = list(queryset.exclude(counted=counted))
+        services.reports_count(queryset, counted=counted)
+        change = "Counted in the public figures" if counted else "Left out of the public figures"
+        if reports:
+            LogEntry.objects.log_actions(request.user.pk, reports, CHANGE, change_message=change)
+        self.message_user(
+            request,
+            ngettext("%d report changed.", "%d reports changed.", len(reports)) % len(reports),
+            messages.SUCCESS,
+        )

@@ -573,13 +573,25 @@ class ScreeningReportForm(ErrorSummaryMixin, forms.ModelForm):
         "may_quote": _("Permission to quote"),
     }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, screening, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        # In person, the permission allows small groups only: no report counts more.
+        self.in_person = screening.format == Screening.Format.IN_PERSON
+        most = settings.SCREENING_MAX_IN_PERSON if self.in_person else 100_000
         self.fields["attendees"].max_value = 100_000
         self.fields["attendees"].validators.append(MaxValueValidator(100_000))
-        self.fields["attendees"].widget.attrs.update({"min": 0, "max": 100_000})
+        self.fields["attendees"].widget.attrs.update({"min": 0, "max": most})
         self.fields["rating"].choices = ScreeningReport.Rating.choices  # no empty choice
+
+    def clean_attendees(self):
+        attendees = self.cleaned_data["attendees"]
+        limit = settings.SCREENING_MAX_IN_PERSON
+        if self.in_person and attendees > limit:
+            raise forms.ValidationError(
+                _("In-person screenings are for small groups of at most %(limit)d people.") % {"limit": limit}
+            )
+        return attendees
 
     def clean(self):
         cleaned = super().clean()

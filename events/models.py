@@ -331,6 +331,9 @@ class ScreeningReport(models.Model):
     what_worked = models.TextField(_("what worked"), max_length=2000, blank=True)
     story = models.TextField(_("story for the campaign"), max_length=4000, blank=True)
     may_quote = models.BooleanField(_("may be quoted"), default=False)
+    # Anyone may register a screening and report any number: the site's public figures count a report
+    # only once staff have read it (see events.services.campaign_totals).
+    counted = models.BooleanField(_("counted in the public figures"), default=False)
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 

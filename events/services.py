@@ -1042,10 +1042,23 @@ def screening_report_of(screening):
 
 
 def screening_report_save(*, screening, data):
-    """Save (or correct) the host's report."""
-    report, _created = ScreeningReport.objects.update_or_create(screening=screening, defaults=data)
+    """Save (or correct) the host's report. A report staff counted in the public figures leaves them when
+    its number of people changes, until staff have looked again."""
+    with transaction.atomic():
+        before = ScreeningReport.objects.select_for_update().filter(screening=screening).first()
+        if before is not None and before.attendees != data.get("attendees", before.attendees):
+            data = {**data, "counted": False}
+        report, _created = ScreeningReport.objects.update_or_create(screening=screening, defaults=data)
     cache.delete(CAMPAIGN_TOTALS_KEY)
     return report
+
+
+def reports_count(reports, *, counted):
+    """Staff count these reports in the public figures (counted=True) or take them out. Returns how many changed."""
+    changed = reports.exclude(counted=counted).update(counted=counted)
+    cache.delete(CAMPAIGN_TOTALS_KEY)
+    content_changed()  # the home page shows the figures
+    return changed
 
 
 CAMPAIGN_TOTALS_KEY = "events:campaign-totals"
@@ -1054,7 +1067,8 @@ CAMPAIGN_TOTALS_KEY = "events:campaign-totals"
 def campaign_totals():
     """Aggregates for the home page and the admin: screenings registered (address confirmed), and from
     the hosts' reports the screenings held, the people reached and their countries: counted only as
-    reported, so that nobody can inflate them by registering. Kept CAMPAIGN_TOTALS_SECONDS in the
+    reported, so that nobody can inflate them by registering, and only from reports staff have read and
+    counted (anyone can register a screening and report any number). Kept CAMPAIGN_TOTALS_SECONDS in the
     shared cache."""
     totals = cache.get(CAMPAIGN_TOTALS_KEY)
     if totals is None:
@@ -1066,7 +1080,7 @@ def campaign_totals():
 def _campaign_totals_now(now=None):
     now = now or timezone.now()
     confirmed = Screening.objects.filter(status=Screening.Status.CONFIRMED)
-    held = confirmed.filter(starts_at__lte=now, report__attendees__gt=0)
+    held = confirmed.filter(starts_at__lte=now, report__attendees__gt=0, report__counted=True)
     return {
         "registered": confirmed.count(),
         "held": held.count(),

@@ -297,13 +297,13 @@ def report(request, token):
     started = screening.starts_at <= timezone.now()
     status = 200
     if request.method == "POST" and started and not screening.is_cancelled:
-        form = ScreeningReportForm(request.POST, instance=existing)
+        form = ScreeningReportForm(request.POST, instance=existing, screening=screening)
         if form.is_valid():
             services.screening_report_save(screening=screening, data=form.cleaned_data)
             return redirect(reverse("events:report", kwargs={"token": token}) + "?saved=1")
         status = 400
     else:
-        form = ScreeningReportForm(instance=existing)
+        form = ScreeningReportForm(instance=existing, screening=screening)
     context = {
         "screening": screening,
         "form": form,

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.utils import timezone
 
 from events import services
@@ -80,16 +79,46 @@ def test_totals_on_the_home_page_and_in_the_admin(client, admin_client, make_scr
     first, token = held(make_screening, expected_attendees=10, country="DE", city="Berlin")
     held(make_screening, expected_attendees=7, country="AT", city="Wien", email="b@example.org", title="Zwei")
     make_screening(expected_attendees=12, email="c@example.org", title="Bald")  # registered, not held yet
-    services.screening_report_save(screening=first, data={"attendees": 30, "rating": 4})
-    cache.delete(services.CAMPAIGN_TOTALS_KEY)
+    report = services.screening_report_save(screening=first, data={"attendees": 20, "rating": 4})
+    # Anyone can register and report any number: a report counts in public once staff have read it.
+    assert services.campaign_totals() == {"registered": 3, "held": 0, "people": 0, "countries": 0}
+    listing = admin_client.get("/admin/events/screeningreport/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "1 Bericht noch nicht gezählt" in listing
+    admin_client.post(
+        "/admin/events/screeningreport/", {"action": "count_in_public_figures", "_selected_action": [report.pk]}
+    )
     totals = services.campaign_totals()
     # Held, people and countries count what hosts reported: registering alone inflates nothing.
-    assert totals == {"registered": 3, "held": 1, "people": 30, "countries": 1}
-    html = " ".join(client.get("/de/").content.decode().split())
-    assert "<dt>Vorführungen, die stattgefunden haben</dt><dd>1</dd>" in html.replace("</dt> <dd>", "</dt><dd>")
-    assert "<dt>Erreichte Menschen</dt><dd>30</dd>" in html.replace("</dt> <dd>", "</dt><dd>")
-    listing = admin_client.get("/admin/events/screeningreport/").content.decode()
+    assert totals == {"registered": 3, "held": 1, "people": 20, "countries": 1}
+    html = " ".join(client.get("/de/").content.decode().split()).replace("</dt> <dd>", "</dt><dd>")
+    assert "<dt>Vorführungen, die stattgefunden haben</dt><dd>1</dd>" in html
+    assert "<dt>Erreichte Menschen</dt><dd>20</dd>" in html
+    listing = admin_client.get("/admin/events/screeningreport/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Vorführungen registriert: 3" in listing and "Länder (der berichteten Vorführungen): 1" in listing
+    assert "noch nicht gezählt" not in listing
+    # The host corrects the number: out of the public figures until staff have looked again.
+    services.screening_report_save(screening=first, data={"attendees": 25, "rating": 4})
+    assert services.campaign_totals()["people"] == 0
+    # A correction of the words alone keeps it counted.
+    ScreeningReport.objects.update(counted=True)
+    services.screening_report_save(screening=first, data={"attendees": 25, "rating": 4, "what_worked": "Alles."})
+    assert services.campaign_totals()["people"] == 25
+
+
+def test_an_in_person_report_counts_at_most_the_small_group_the_permission_allows(client, make_screening, settings):
+    in_person, _token = held(make_screening)
+    virtual, _token = held(make_screening, format="virtual", city="", country="", email="v@example.org", title="Online")
+    for screening, attendees, status in ((in_person, 26, 400), (in_person, 25, 302), (virtual, 400, 302)):
+        url = f"/en/screenings/report/{services.report_token(screening)}/"
+        response = client.post(url, {"attendees": str(attendees), "rating": "4"})
+        assert response.status_code == status
+        if status == 400:
+            html = response.content.decode()
+            assert "at most 25 people" in html and 'value="26"' in html
+    assert dict(ScreeningReport.objects.values_list("screening__title", "attendees")) == {
+        "Screening": 25,
+        "Online": 400,
+    }
 
 
 def test_report_texts_go_with_the_personal_data_except_a_story_the_host_allowed_to_quote(make_screening):
