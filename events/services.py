@@ -170,11 +170,13 @@ def _enqueue_link_email(screening, *, cause, message_id=None, new_link=False, ki
     )
 
 
-def screening_for_token(token):
+def screening_for_token(token, *, use=False):
     """The screening whose private link carries this token, if the link still works; otherwise None.
 
     Only hashes of tokens are stored: the link the host uses (token_hash) and the newest one emailed
-    (new_token_hash). Using the newest makes it the one in use, and the older one stops working.
+    (new_token_hash). Using the newest (use: the host sent a form from its page) makes it the one in
+    use, and the older one stops working. Opening it changes nothing: mail programs' link scanners and
+    previews open links, and anyone may ask for a new link to be sent to the host.
     """
     if not token or len(token) > 100:
         return None
@@ -187,11 +189,18 @@ def screening_for_token(token):
     if screening is None:
         return None
     if hmac.compare_digest(screening.new_token_hash, token_hash):
+        if not use:
+            return _with_working_link(screening)
         screening.token_hash, screening.new_token_hash = token_hash, ""
         promoted = Screening.objects.filter(pk=screening.pk, new_token_hash=token_hash)
         promoted.update(token_hash=token_hash, new_token_hash="")
     elif not hmac.compare_digest(screening.token_hash, token_hash):
         return None
+    return _with_working_link(screening)
+
+
+def _with_working_link(screening):
+    """The screening, while its host's link works (until SCREENING_HOST_LINK_DAYS after it began)."""
     if timezone.now() > screening.starts_at + timedelta(days=settings.SCREENING_HOST_LINK_DAYS):
         return None
     return screening

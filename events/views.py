@@ -145,7 +145,7 @@ def registered(request):
 @private_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def manage(request, token):
-    screening = services.screening_for_token(token)
+    screening = services.screening_for_token(token, use=request.method == "POST")
     if screening is None:
         return render(request, "events/link_invalid.html", status=404)
     request.alternate_paths = _token_paths(token)
@@ -220,7 +220,7 @@ def _manage_page(request, screening, token, *, form, message_form=None, saved=No
 @require_http_methods(["GET", "HEAD", "POST"])
 def cancel(request, token):
     """Cancelling asks first (GET shows what would be cancelled); the POST cancels."""
-    screening = services.screening_for_token(token)
+    screening = services.screening_for_token(token, use=request.method == "POST")
     if screening is None:
         return render(request, "events/link_invalid.html", status=404)
     manage_url = reverse("events:manage", kwargs={"token": token})
@@ -240,7 +240,7 @@ def cancel(request, token):
 @require_POST
 def restore(request, token):
     """Undo a cancellation, until the screening starts."""
-    screening = services.screening_for_token(token)
+    screening = services.screening_for_token(token, use=request.method == "POST")
     if screening is None:
         return render(request, "events/link_invalid.html", status=404)
     manage_url = reverse("events:manage", kwargs={"token": token})
@@ -262,7 +262,7 @@ def _guest_notices_limited(request, screening):
 @require_POST
 def message_guests(request, token):
     """The host writes to every guest with a place."""
-    screening = services.screening_for_token(token)
+    screening = services.screening_for_token(token, use=request.method == "POST")
     if screening is None:
         return render(request, "events/link_invalid.html", status=404)
     form = HostMessageForm(request.POST)

@@ -55,8 +55,9 @@ def test_the_admin_resends_a_confirmed_hosts_email_as_a_new_link(
     assert "Here is a new link" in new_email.body and "Thank you for registering" not in new_email.body
     new_link = LINK.search(new_email.body).group(1)
     assert new_link != old_link
-    assert client.get(old_link).status_code == 200  # until the new one is used
-    assert client.get(new_link).status_code == 200
+    assert client.get(old_link).status_code == 200  # until the new one is used to send a form
+    assert client.get(new_link).status_code == 200 and client.get(old_link).status_code == 200
+    assert client.post(new_link, {"action": "confirm"}).status_code == 302
     assert client.get(old_link).status_code == 404
     # Staff see the screening's emails, each linked to its record in the outbox.
     page = admin_client.get(f"/admin/events/screening/{screening.pk}/change/").content.decode()

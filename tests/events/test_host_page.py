@@ -300,9 +300,14 @@ def test_send_me_my_link_again_answers_the_same_for_known_and_unknown_addresses(
     (message,) = mail.outbox
     assert message.to == ["known@example.org"]
     new_token = re.search(r"/screenings/manage/([\w-]+)/", message.body).group(1)
-    # The link in use keeps working until the new one is used; then only the new one works.
+    # The link in use keeps working until the new one is used to send a form: opening it (a mail program's
+    # link scanner, a preview, the host looking) changes nothing; then only the new one works.
     assert client.get(manage_url(old_token)).status_code == 200
     assert client.get(manage_url(new_token)).status_code == 200
+    assert client.head(manage_url(new_token)).status_code == 200
+    assert client.get(manage_url(old_token)).status_code == 200
+    screening.refresh_from_db()
+    assert client.post(manage_url(new_token), edit_data(screening, title="Neu")).status_code == 302
     assert client.get(manage_url(old_token)).status_code == 404
     assert client.get(manage_url(new_token)).status_code == 200
 
