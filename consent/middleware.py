@@ -4,6 +4,8 @@ from django.db import DatabaseError
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 
+from socialdilemma.ratelimit import client_limited
+
 from . import services
 
 
@@ -26,9 +28,17 @@ class ConsentMiddleware:
                 # A private page (a host's page, whose address carries a secret) is never counted.
                 and not getattr(request, "is_private_page", False)
                 and request.consent.allows("analytics")
+                and not _over_page_view_limit(request)
             ):
                 services.analytics_count(request, kind="page_view")
         return response
+
+
+def _over_page_view_limit(request):
+    """Anyone can send the consent cookie: one client counts a reader's number of pages at most
+    (ANALYTICS_PAGE_VIEW_RATE_LIMIT), not a script's thousands. Uncounted (Redis unreachable): not counted."""
+    rate = settings.ANALYTICS_PAGE_VIEW_RATE_LIMIT
+    return client_limited(request, "page-views", rate=rate, when_uncounted=True, method="GET")
 
 
 class CleanCookiesMiddleware(LibraryCleanCookiesMiddleware):

@@ -22,12 +22,13 @@ def client_key(group, request):
     return _keyed_hash(client_id(request))
 
 
-def client_limited(request, group, *, rate, when_uncounted):
-    """Count this POST of the client against `rate` ("10/h"); True when it is over the limit. When the count
-    cannot be kept (Redis unreachable) the answer is when_uncounted."""
+def client_limited(request, group, *, rate, when_uncounted, method="POST"):
+    """Count this request (a POST, unless `method` says otherwise) of the client against `rate` ("10/h");
+    True when it is over the limit. When the count cannot be kept (Redis unreachable) the answer is
+    when_uncounted."""
     if not getattr(settings, "RATELIMIT_ENABLE", True):
         return False  # limits switched off (get_usage then knows no count either)
-    usage = get_usage(request, group=group, key=client_key, rate=rate, method="POST", increment=True)
+    usage = get_usage(request, group=group, key=client_key, rate=rate, method=method, increment=True)
     return when_uncounted if usage is None else usage["should_limit"]
 
 

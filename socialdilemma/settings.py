@@ -361,6 +361,8 @@ REMINDER_HOURS_BEFORE = env.int("REMINDER_HOURS_BEFORE", default=24)
 SCREENING_LINK_REQUEST_SECONDS = env.int("SCREENING_LINK_REQUEST_SECONDS", default=10 * 60)
 # Consent choices and trailer plays per client and hour (their statistics must not be inflated).
 CONSENT_RATE_LIMIT = env.str("CONSENT_RATE_LIMIT", default="30/h")
+# Page views counted per client (analytics accepted): a reader's pages, not a script's thousands.
+ANALYTICS_PAGE_VIEW_RATE_LIMIT = env.str("ANALYTICS_PAGE_VIEW_RATE_LIMIT", default="300/h")
 # Behind a proxy, the client is the address the proxy appended last to X-Forwarded-For.
 # When the counter cannot be kept (Redis unreachable), forms go through uncounted rather than refused.
 RATELIMIT_FAIL_OPEN = True

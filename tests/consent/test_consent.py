@@ -200,6 +200,15 @@ def test_page_views_are_counted_only_with_consent_and_store_nothing_personal(cli
     assert "203.0.113.7" not in stored and "Secret" not in stored and "private" not in stored
 
 
+def test_one_client_counts_at_most_a_readers_number_of_page_views(client, settings):
+    """Anyone can send the consent cookie; a script that does cannot make the page views what it likes."""
+    settings.ANALYTICS_PAGE_VIEW_RATE_LIMIT = "3/h"
+    client.cookies.load({settings.COOKIE_CONSENT_NAME: "analytics=9999|trailer=-1"})
+    for _n in range(6):
+        assert client.get("/de/privacy/", REMOTE_ADDR="203.0.113.8").status_code == 200
+    client.get("/de/privacy/", REMOTE_ADDR="203.0.113.9")  # another reader
+    assert DailyCount.objects.get(path="/de/privacy/").count == 4
+
 def test_consent_log_holds_nothing_about_the_visitor(client):
     client.post("/de/cookies/accept/", REMOTE_ADDR="203.0.113.7", HTTP_USER_AGENT="Secret/1.0", **SAME_ORIGIN)
     assert {field.name for field in LogItem._meta.get_fields()} == {
