@@ -70,9 +70,15 @@ def markdown_for_email(text, base):
     return resolved, mark_safe(html)  # noqa: S308 - sanitized by nh3 in _email_parts
 
 
+# A link to a path of the site in Markdown: inline "[text](/de/tour/)" or a reference "[text]: /de/tour/".
+SITE_PATH_LINK = re.compile(r"(\]\(\s*|^[ ]{0,3}\[[^\]]+\]:[ \t]*)(?=/)", re.MULTILINE)
+
+
 @lru_cache(maxsize=64)
 def _email_parts(text, base, language):
     resolved = _resolve_site_links(text, base)
+    # The text part is the Markdown itself: its links to the site's own paths become absolute too.
+    resolved = SITE_PATH_LINK.sub(lambda match: match.group(1) + base, resolved)
     rendered = markdown_lib.markdown(resolved, output_format="html")
     html = nh3.clean(
         rendered,

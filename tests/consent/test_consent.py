@@ -209,6 +209,7 @@ def test_one_client_counts_at_most_a_readers_number_of_page_views(client, settin
     client.get("/de/privacy/", REMOTE_ADDR="203.0.113.9")  # another reader
     assert DailyCount.objects.get(path="/de/privacy/").count == 4
 
+
 def test_consent_log_holds_nothing_about_the_visitor(client):
     client.post("/de/cookies/accept/", REMOTE_ADDR="203.0.113.7", HTTP_USER_AGENT="Secret/1.0", **SAME_ORIGIN)
     assert {field.name for field in LogItem._meta.get_fields()} == {

@@ -132,8 +132,16 @@ def test_links_within_the_site_become_absolute_and_subjects_are_one_line(issue):
 
     from faq.markdown import markdown_for_email
 
-    _text, html = markdown_for_email("[FAQ](/de/faq/) and [tour](site:tour)", "https://example.org")
+    text, html = markdown_for_email(
+        "[FAQ](/de/faq/) and [tour](site:tour), [ours][1], [theirs](https://example.net/x)\n\n[1]: /de/take-action/",
+        "https://example.org",
+    )
     assert 'href="https://example.org/de/faq/"' in html and 'href="https://example.org/de/tour/"' in html
+    # The text part too: a mail program has no site to resolve "/de/faq/" against.
+    assert text == (
+        "[FAQ](https://example.org/de/faq/) and [tour](https://example.org/de/tour/), [ours][1], "
+        "[theirs](https://example.net/x)\n\n[1]: https://example.org/de/take-action/"
+    )
     issue.subject_de = "Zeile\nBcc: x@example.org"
     with pytest.raises(ValidationError):
         issue.full_clean()
