@@ -19,11 +19,18 @@ def test_registrations_list_with_filters_search_and_hierarchy(admin_client, make
         "?tour_status__exact=pending",
         "?when=upcoming",
         "?country__exact=DE",
-        "?publish_on_tour__exact=1",
+        "?tour_wish=yes",
+        "?changed=no",
     ):
         response = admin_client.get("/admin/events/screening/" + query)
         assert response.status_code == 200, query
         assert "Filmabend Köln" in response.content.decode(), query
+    assert "Filmabend Köln" not in admin_client.get("/admin/events/screening/?tour_wish=no").content.decode()
+    assert "Filmabend Köln" not in admin_client.get("/admin/events/screening/?changed=yes").content.decode()
+    # Each filter's title reads well after "By" ("Nach"), in both languages.
+    german = admin_client.get("/admin/events/screening/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Nach Wunsch, auf der Tour zu erscheinen" in german and "Nach Änderung seit der Prüfung" in german
+    assert "Nach auf der virtuellen Tour" not in german and "Nach seit der Prüfung" not in german
 
 
 def test_approval_never_publishes_a_screening_whose_host_did_not_opt_in(admin_client, make_screening):
