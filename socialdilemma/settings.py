@@ -263,6 +263,19 @@ AUTH_PASSWORD_VALIDATORS = [
 # Languages: German is the default; every public URL carries its language prefix.
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
+# Country names whose German in django-countries is misspelt ("Kirivati", "Granada", "Saudi Arabien",
+# "Mozambique") or outdated ("Swasiland"): translated in our own catalogue (locale/), which takes precedence.
+COUNTRIES_OVERRIDE = {
+    "FO": _("Faroe Islands"),
+    "GD": _("Grenada"),
+    "HK": _("Hong Kong"),
+    "KI": _("Kiribati"),
+    "MZ": _("Mozambique"),
+    "PG": _("Papua New Guinea"),
+    "SA": _("Saudi Arabia"),
+    "SR": _("Suriname"),
+    "SZ": _("Eswatini"),
+}
 LOCALE_PATHS = [BASE_DIR / "locale"]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "de"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("de",)

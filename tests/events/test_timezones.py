@@ -168,3 +168,20 @@ def test_a_mistyped_zone_is_refused_by_the_model_so_the_admin_never_stores_one(m
     assert "timezone" in refused.value.message_dict
     screening.timezone = "Asia/Calcutta"  # an old name Python still computes with stays possible
     screening.full_clean()
+
+
+def test_country_names_are_spelt_right_in_german_in_the_form_and_its_time_zones(client):
+    html = client.get("/de/screenings/register/").content.decode()
+    for right in ("Kiribati", "Grenada", "Färöer", "Saudi-Arabien", "Mosambik", "Papua-Neuguinea", "Eswatini"):
+        assert f">{right}</option>" in html, right
+        assert f">{right} – " in html, right  # its time zones
+    for wrong in (
+        "Kirivati",
+        "Granada",
+        "Faröerinseln",
+        "Saudi Arabien",
+        "Mozambique",
+        "Papua Neu Guinea",
+        "Swasiland",
+    ):
+        assert wrong not in html, wrong
