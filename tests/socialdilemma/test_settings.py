@@ -201,3 +201,20 @@ def test_make_run_serves_every_public_page_on_its_default_sqlite_database(tmp_pa
     }
     assert all(outcome.startswith("200 ") for outcome in pages.values()), pages
     assert pages["/de/tour/"] == "200 True" and pages["/de/tour/?country=AT"] == "200 True"
+
+
+@pytest.mark.parametrize(("port", "site_url"), [(None, "http://127.0.0.1:8000"), ("8301", "http://127.0.0.1:8301")])
+def test_in_development_emailed_links_lead_to_the_port_make_run_serves_on(port, site_url):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)",
+        ],
+        env={**BASE_ENV, "DJANGO_DEBUG": "1", **({"PORT": port} if port else {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=site_settings.BASE_DIR,
+    )
+    assert result.stdout.strip() == site_url, result.stderr
