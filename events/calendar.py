@@ -88,19 +88,26 @@ def outlook_calendar_url(screening, *, page_url):
     return "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(query)
 
 
-def guest_calendar(screening):
+def guest_calendar(screening, *, cancelled=False):
     """The screening for a guest with a place: with the online link or the venue details, which the
-    public calendar never carries."""
+    public calendar never carries. Every file for one screening has the same UID and a higher SEQUENCE
+    than the files before it, so that a calendar that already has the event updates it (a new time, a
+    cancellation: `cancelled`, STATUS:CANCELLED) instead of adding a second one."""
     calendar = Calendar()
     calendar.add("prodid", "-//Das soziale Dilemma//Screening//DE")
     calendar.add("version", "2.0")
     event = Event()
+    now = timezone.now()
     event.add("uid", f"screening-{screening.pk}-guest@{_site_host()}")
-    event.add("summary", screening.title)
+    # Seconds since the registration: each file written later has a higher number (RFC 5545, 3.8.7.4).
+    event.add("sequence", max(int((now - screening.created_at).total_seconds()), 0))
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    # Calendars that ignore STATUS still show the cancellation in the title.
+    event.add("summary", _("Cancelled: %(title)s") % {"title": screening.title} if cancelled else screening.title)
     start = screening.local_start
     event.add("dtstart", start)
     event.add("dtend", start + SCREENING_DURATION)
-    event.add("dtstamp", timezone.now())
+    event.add("dtstamp", now)
     if screening.format == Screening.Format.VIRTUAL:
         event.add("location", screening.online_url or _("Online"))
         if screening.online_url:

@@ -124,6 +124,9 @@ def guest_email(email):
         message.attach_alternative(html, "text/html")
         if context["details"]:
             message.attach("screening.ics", calendar.guest_calendar(screening), "text/calendar")
+        elif kind == "screening_cancelled" and guest.status == Guest.Status.CONFIRMED:
+            # A guest with a place has the event in a calendar: this file marks it cancelled there.
+            message.attach("screening.ics", calendar.guest_calendar(screening, cancelled=True), "text/calendar")
     return message
 
 

@@ -420,6 +420,38 @@ def test_guests_are_told_when_the_host_changes_the_time_or_the_place(client, scr
     assert "meet.example.org" not in waiting.body and not waiting.attachments
 
 
+
+def test_each_calendar_file_updates_the_guests_event_and_a_cancellation_cancels_it(client, screening):
+    from icalendar import Calendar
+
+    def event_of(message):
+        (attachment,) = message.attachments
+        (event,) = Calendar.from_ical(attachment[1]).walk("VEVENT")
+        return event
+
+    confirmed_guest(client, screening, "eins@example.org")
+    confirmed_guest(client, screening, "zwei@example.org")
+    confirmed_guest(client, screening, "drei@example.org")  # on the waiting list (two places)
+    first = event_of(mail.outbox[-3])  # "eins" got a place
+    assert first["status"] == "CONFIRMED" and str(first["summary"]) == "Filmabend"
+    mail.outbox.clear()
+    Screening.objects.filter(pk=screening.pk).update(created_at=screening.created_at - timedelta(minutes=5))
+    screening.refresh_from_db()
+    services.screening_update(screening=screening, data={"starts_at": screening.starts_at + timedelta(days=1)})
+    send_outbox()
+    changed = event_of(next(message for message in mail.outbox if message.to == ["eins@example.org"]))
+    assert changed["uid"] == first["uid"] and changed["sequence"] > first["sequence"]
+    mail.outbox.clear()
+    Screening.objects.filter(pk=screening.pk).update(created_at=screening.created_at - timedelta(minutes=5))
+    screening.refresh_from_db()
+    services.screening_cancel(screening)
+    send_outbox()
+    by_address = {message.to[0]: message for message in mail.outbox}
+    cancelled = event_of(by_address["eins@example.org"])
+    assert cancelled["uid"] == first["uid"] and cancelled["sequence"] > changed["sequence"]
+    assert cancelled["status"] == "CANCELLED" and str(cancelled["summary"]) == "Abgesagt: Filmabend"
+    assert not by_address["drei@example.org"].attachments  # never had the event
+
 def test_a_guest_who_cancelled_can_sign_up_again_at_once(client, screening):
     link = confirmed_guest(client, screening, "gast@example.org")
     client.post(link, {"action": "cancel"})
