@@ -455,3 +455,14 @@ def test_the_tour_status_of_a_screening_says_when_it_is_shown_waiting_or_over(cl
     for token in (approved_token, pending_token):
         page = client.get(manage_url(token, "en")).content.decode()
         assert over in page and shown not in page and waiting not in page
+
+
+def test_a_screening_without_places_says_so_instead_of_counting_none_of_none(client, make_screening):
+    screening, token = make_screening(approve=True)
+    Screening.objects.filter(pk=screening.pk).update(places=0)
+    page = " ".join(client.get(manage_url(token, "en")).content.decode().split())
+    assert "You offer no places for sign-ups on this site (0 places)." in page
+    assert "0 of 0 places" not in page and "Guests sign up on" not in page
+    Screening.objects.filter(pk=screening.pk).update(places=5)
+    page = " ".join(client.get(manage_url(token, "en")).content.decode().split())
+    assert "0 of 5 places taken" in page and "Guests sign up on" in page
