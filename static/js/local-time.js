@@ -8,7 +8,13 @@
   } catch (error) {
     return;
   }
-  var language = document.documentElement.lang || undefined;
+  var language = document.documentElement.lang || "en";
+  // As the server writes times: British English dates, the 24-hour clock, and "Uhr" in German.
+  var locale = language === "en" ? "en-GB" : language;
+  function format(start, options) {
+    options.timeZone = readerZone;
+    return new Intl.DateTimeFormat(locale, options).format(start);
+  }
   document.querySelectorAll("time[data-local-time]").forEach(function (element) {
     if (!readerZone || readerZone === element.getAttribute("data-zone")) {
       return;
@@ -17,14 +23,17 @@
     if (isNaN(start.getTime())) {
       return;
     }
-    // (dateStyle cannot be combined with timeZoneName, so the parts are named one by one.)
-    var local = new Intl.DateTimeFormat(language, {
-      year: "numeric", month: "long", day: "numeric", hour: "2-digit", minute: "2-digit",
-      timeZone: readerZone, timeZoneName: "short"
-    }).format(start);
+    var date = format(start, { year: "numeric", month: "long", day: "numeric" });
+    var time = format(start, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    var zone = new Intl.DateTimeFormat(locale, { timeZone: readerZone, timeZoneName: "short" })
+      .formatToParts(start)
+      .filter(function (part) { return part.type === "timeZoneName"; })
+      .map(function (part) { return part.value; })
+      .join("");
+    var local = date + ", " + time + (language === "de" ? " Uhr" : "");
     var note = document.createElement("span");
     note.className = "local-time";
-    note.textContent = " " + element.getAttribute("data-local-label") + " " + local;
+    note.textContent = " " + element.getAttribute("data-local-label") + " " + local + (zone ? " (" + zone + ")" : "");
     element.parentNode.appendChild(note);
   });
 })();

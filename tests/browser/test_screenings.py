@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -146,8 +147,16 @@ def test_a_visitor_finds_a_screening_on_the_tour_and_prints_its_flyer(browser, l
     page.wait_for_url(f"**{screening.get_absolute_url()}")
     assert page.get_by_role("heading", level=1).inner_text() == "Kino im Hof"
     when = page.locator("dd").filter(has=page.locator("time")).inner_text()
-    # With a script the reader in New York also sees the start in their own time.
+    # With a script the reader in New York also sees the start in their own time, written as the site
+    # writes times (the 24-hour clock, "Uhr" in German, British English dates).
     assert ("Ihre Ortszeit:" in when) is javascript
+    if javascript:
+        local = start.astimezone(ZoneInfo("America/New_York"))
+        assert re.search(rf"Ihre Ortszeit: {local.day}\. \w+ {local.year}, {local:%H:%M} Uhr \(\S+\)", when), when
+        page.goto(screening.get_absolute_url().replace("/de/", "/en/"))
+        when = page.locator("dd").filter(has=page.locator("time")).inner_text()
+        assert re.search(rf"Your local time: {local.day} {local:%B} {local.year}, {local:%H:%M} \(\S+\)", when), when
+        page.go_back()
     assert page.get_by_role("img", name="QR-Code dieser Seite").is_visible()
     assert context.cookies() == []
     page.emulate_media(media="print")

@@ -420,7 +420,6 @@ def test_guests_are_told_when_the_host_changes_the_time_or_the_place(client, scr
     assert "meet.example.org" not in waiting.body and not waiting.attachments
 
 
-
 def test_each_calendar_file_updates_the_guests_event_and_a_cancellation_cancels_it(client, screening):
     from icalendar import Calendar
 
@@ -451,6 +450,7 @@ def test_each_calendar_file_updates_the_guests_event_and_a_cancellation_cancels_
     assert cancelled["uid"] == first["uid"] and cancelled["sequence"] > changed["sequence"]
     assert cancelled["status"] == "CANCELLED" and str(cancelled["summary"]) == "Abgesagt: Filmabend"
     assert not by_address["drei@example.org"].attachments  # never had the event
+
 
 def test_a_guest_who_cancelled_can_sign_up_again_at_once(client, screening):
     link = confirmed_guest(client, screening, "gast@example.org")
