@@ -89,6 +89,9 @@ def synonyms(word, language):
     itself."""
     found = []
     for beginnings, targets in SYNONYMS:
-        if word.startswith(beginnings):
+        if any(
+            word == beginning[:-1] if beginning.endswith("$") else word.startswith(beginning)
+            for beginning in beginnings
+        ):
             found.extend(target for target in targets[language] if target != word and target not in found)
     return tuple(found)

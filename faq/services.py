@@ -395,7 +395,17 @@ def _postgres_search_prepare(terms, language):
 
 def _tsquery_stem(stem, *, prefix):
     quoted = "'" + stem.replace("\\", "\\\\").replace("'", "''") + "'"
-    return f"{quoted}:*" if prefix else quoted
+    return f"{quoted}:*" if prefix and not is_whole_word_only(stem) else quoted
+
+
+def is_whole_word_only(term):
+    """A number ("1" is not the beginning of "116" or "2019" for a reader) or a single letter matches only
+    as a whole word, never as the beginning of one."""
+    return term.lstrip("-").isdigit() or len(term) == 1
+
+
+def _begins(word, term):
+    return word == term if is_whole_word_only(term) else word.startswith(term)
 
 
 def _term_tsquery(term, stems, language):
@@ -688,7 +698,7 @@ class OtherEnding(str):
 def _group_match(forms, word):
     """_word_match of the best of a term's forms: (match, closeness)."""
     pairs = [
-        ((OtherEnding.MATCH,) * 2 if word.startswith(form) else (0.0, 0.0))
+        ((OtherEnding.MATCH,) * 2 if _begins(word, form) else (0.0, 0.0))
         if isinstance(form, OtherEnding)
         else _word_match(form, word)
         for form in forms
@@ -716,9 +726,9 @@ def _word_match(term, word):
     "Konten" for "konto", see shortened_stems), is a longer word with a part similar to it
     (WORD_PART_SIMILARITY) or misspells it (typo_similarity, typo_edits, the same first letter), as on
     PostgreSQL."""
-    if word.startswith(term):
+    if _begins(word, term):
         return 1.0, 1.0
-    if len(term) < MIN_TRIGRAM_TERM_LENGTH:
+    if len(term) < MIN_TRIGRAM_TERM_LENGTH or is_whole_word_only(term):
         return 0.0, 0.0
     if term in word:
         return 0.9, 0.9

@@ -2,7 +2,8 @@
 
 Each row: the beginnings of the words a reader may type (folded as faq.searchtext.fold folds them:
 lowercase, without umlauts and accents, ß as ss), in either language; and per site language the
-beginnings of the words to look for as well. A query word that begins with one of the first is found
+beginnings of the words to look for as well (a beginning that ends with "$" is a whole word: "kinder$" is
+"Kinder", not "Kindergarten"). A query word that begins with one of the first is found
 where the word itself is, or any of the second (as the beginning of a word: "suizid" finds
 "Suizidgedanken").
 
@@ -58,5 +59,38 @@ SYNONYMS = (
     ),
     # Everyday words the answers do not use.
     (("movie",), {"de": ("film",), "en": ("film",)}),
+    # When it was made: the answer speaks of "Dreharbeiten" and "filming".
+    (
+        ("shot", "shoot", "filmed", "produced", "produziert", "aufgenommen", "entstanden", "drehzeit", "drehort"),
+        {"de": ("dreharbeit", "gedreht"), "en": ("filming", "made")},
+    ),
+    # Whether children may watch it: the answer about the age rating (PG-13).
+    (
+        (
+            "kid",
+            "child",
+            "kinder$",
+            "kindern$",
+            "jugendlich",
+            "jugendschutz",
+            "teen",
+            "minderjahr",
+            "minor",
+            "fsk",
+            "altersfrei",
+            "altersbeschr",
+            "altersempf",
+            "suitable",
+            "appropriate",
+            "geeignet",
+            "maturity",
+        ),
+        {"de": ("altersfreigab", "pg-13"), "en": ("rated", "pg-13", "maturity")},
+    ),
+    # Showing it to a group: the answers speak of Netflix's one-time permission.
+    (
+        ("licen", "lizenz", "lizens", "erlaubnis", "vorfuhrrecht", "auffuhrungsrecht", "copyright", "urheberrecht"),
+        {"de": ("genehmigung",), "en": ("permission",)},
+    ),
     (("dauer",), {"de": ("lang", "minut"), "en": ()}),
 )

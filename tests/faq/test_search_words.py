@@ -360,3 +360,40 @@ def test_the_sqlite_search_folds_and_falls_back_the_same_way(monkeypatch):
     partial = search("quokka minuten", "de")
     assert partial and all(r.partial for r in partial)
     assert partial[0].entry.slug_de == "wie-lang-ist-der-film"
+
+
+RATING = "welche-altersfreigabe-hat-der-film"
+
+
+@pytest.mark.parametrize(
+    "query, language, first",
+    [
+        ("When was the film shot", "en", "wann-wurde-der-film-gedreht"),
+        ("when was it filmed?", "en", "wann-wurde-der-film-gedreht"),
+        ("wann wurde der film produziert", "de", "wann-wurde-der-film-gedreht"),
+        ("is the film suitable for kids", "en", RATING),
+        ("Can children watch it?", "en", RATING),
+        ("teenagers", "en", RATING),
+        ("ist der film für kinder geeignet", "de", RATING),
+        ("Jugendliche", "de", RATING),
+        ("FSK", "de", RATING),
+    ],
+)
+def test_questions_in_a_readers_own_words_find_their_answer_first(query, language, first):
+    assert slugs(query, language)[0] == first
+
+
+@pytest.mark.parametrize("query, language, word", [("license", "en", "permission"), ("Lizenz", "de", "Genehmigung")])
+def test_a_licence_finds_netflixs_permission(query, language, word):
+    found = search(query, language)
+    assert found and all(word.lower() in result.excerpt.lower() for result in found[:1])
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_number_or_a_single_letter_matches_only_itself_not_the_words_it_begins(language):
+    for query in ("1", "2", "a", "e"):
+        for result in search(query, language):
+            marked = {fold(word) for word in re.findall(r"<mark>([^<]*)</mark>", result.excerpt)}
+            assert marked <= {query}, (query, marked)
+    # A number still finds itself, the year of the premiere say.
+    assert "wann-wurde-der-film-gedreht" in slugs("2020", language)
