@@ -546,6 +546,7 @@ def guest(request, token):
         "open": services.screening_takes_guests(screening),
         "waiting_position": services.guest_waiting_position(guest),
         "done": request.GET.get("done", ""),
+        "ask_cancel": request.GET.get("cancel") == "ask",  # the cancellation's question (see guest.html)
         "confirm_hours": settings.GUEST_CONFIRM_HOURS,
         "started": screening.starts_at <= timezone.now(),
         "token": token,

@@ -219,7 +219,10 @@ def test_guests_join_fill_the_screening_wait_and_move_up(browser, live_server, s
     # The first guest cancels; the second moves up and is told.
     page = contexts[0].pages[0]
     page.goto(first)
-    page.get_by_role("button", name="Meine Anmeldung absagen").click()
+    page.get_by_role("link", name="Meine Anmeldung absagen").click()
+    # Asked first: the place goes to the next guest at once.
+    assert "Ihre Anmeldung ist abgesagt" not in page.get_by_role("main").inner_text()
+    page.get_by_role("button", name="Ja, meine Anmeldung absagen").click()
     assert "Ihre Anmeldung ist abgesagt" in page.get_by_role("main").inner_text()
     send_outbox()
     assert mail.outbox[-1].to == ["zweite@example.org"] and "https://meet.example.org/kino" in mail.outbox[-1].body

@@ -452,6 +452,17 @@ def test_each_calendar_file_updates_the_guests_event_and_a_cancellation_cancels_
     assert not by_address["drei@example.org"].attachments  # never had the event
 
 
+def test_a_guest_is_asked_before_giving_up_a_place_and_asking_changes_nothing(client, screening):
+    link = confirmed_guest(client, screening, "eins@example.org")
+    page = client.get(link).content.decode()
+    assert 'href="?cancel=ask#cancel-heading"' in page and 'value="cancel"' not in page
+    asked = client.get(link + "?cancel=ask").content.decode()
+    assert "Möchten Sie wirklich absagen?" in asked and 'value="cancel"' in asked
+    assert Guest.objects.get().status == Guest.Status.CONFIRMED
+    client.post(link, {"action": "cancel"})
+    assert Guest.objects.get().status == Guest.Status.CANCELLED
+
+
 def test_a_guest_who_cancelled_can_sign_up_again_at_once(client, screening):
     link = confirmed_guest(client, screening, "gast@example.org")
     client.post(link, {"action": "cancel"})
