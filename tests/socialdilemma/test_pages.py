@@ -417,6 +417,7 @@ LIMITS_DESCRIBED = {
     "GUEST_RATE_LIMIT": "sign-ups for the newsletter and for screenings",
     "CONTACT_RATE_LIMIT": "messages to hosts",
     "CONSENT_RATE_LIMIT": "cookie choices and trailer plays",
+    "ANALYTICS_PAGE_VIEW_RATE_LIMIT": "if you accepted analytics, also the number of pages counted for our statistics",
     "SCREENING_ADDRESS_RATE_LIMIT": "with the number of emails sent to them: when you register a screening",
     "SCREENING_LINK_REQUEST_SECONDS": "ask for your screening link again",
     "NEWSLETTER_EMAIL_INTERVAL_SECONDS": "or sign up for the newsletter",
