@@ -173,3 +173,24 @@ def test_what_anyone_can_add_without_limit_never_displaces_a_limit(client, setti
         client.post("/en/screenings/link/", {"email": "a@example.org"}, REMOTE_ADDR="198.51.100.9").status_code == 429
     )
     assert caches["lockout"]._dir == caches["limits"]._dir != site._dir
+
+
+def test_a_counter_in_the_file_cache_keeps_its_own_expiry_when_incremented(tmp_path):
+    """Django's incr rewrote the count with the default timeout (300 s): an hour's or a day's limit ended
+    five minutes after its last try, and the admin sign-in's lockout with it."""
+    import pickle
+    import time
+
+    from socialdilemma.cache_backends import PrivateFileBasedCache
+
+    cache = PrivateFileBasedCache(str(tmp_path / "cache"), {})
+    cache.add("counter", 1, 24 * 60 * 60)
+    assert cache.incr("counter") == 2 and cache.incr("counter", 3) == 5 and cache.get("counter") == 5
+    with open(cache._key_to_file("counter"), "rb") as file:
+        expiry = pickle.load(file)  # noqa: S301 - written by this test
+    assert expiry - time.time() == pytest.approx(24 * 60 * 60, abs=5)
+    with pytest.raises(ValueError):
+        cache.incr("missing")
+    cache.set("gone", 1, 0)  # expired at once
+    with pytest.raises(ValueError):
+        cache.incr("gone")
