@@ -91,6 +91,8 @@ compilemessages: gettext $(VENV)/.installed-run
 # --- the commands -----------------------------------------------------------------------------
 # The site, its task worker and its scheduler (Procfile.dev), stopped together by Ctrl-C.
 run: export DJANGO_DEBUG ?= 1
+# Emailed links lead to this site (honcho gives each process a PORT of its own: web's is this one).
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: compilemessages
 	$(BIN)/python manage.py migrate --no-input -v0
 	@echo "The site: http://127.0.0.1:$(PORT)/  The admin: http://127.0.0.1:$(PORT)/admin/ (a staff account: make superuser)"

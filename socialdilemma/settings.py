@@ -324,8 +324,8 @@ NETFLIX_TITLE_URL = "https://www.netflix.com/title/81254224"
 # Screenings (events/).
 # The public address of the site: every link in an email is built from it (emails are written by the
 # worker, outside any request; a request's Host header never decides where a link points).
-# In development, the port `make run` serves on (PORT), so that emailed links lead to that site.
-SITE_URL = _required_in_production("SITE_URL", f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
+# (`make run` sets it to the address it serves on, whatever its PORT.)
+SITE_URL = _required_in_production("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SCREENING_MAX_IN_PERSON = env.int("SCREENING_MAX_IN_PERSON", default=25)
 # The newsletter: the confirmation link works this many days; requests never confirmed are removed after
 # NEWSLETTER_UNCONFIRMED_DAYS; one address receives at most one confirmation email in this many

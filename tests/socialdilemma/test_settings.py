@@ -1,3 +1,4 @@
+import os
 import stat
 import subprocess
 import sys
@@ -204,17 +205,23 @@ def test_make_run_serves_every_public_page_on_its_default_sqlite_database(tmp_pa
 
 
 @pytest.mark.parametrize(("port", "site_url"), [(None, "http://127.0.0.1:8000"), ("8301", "http://127.0.0.1:8301")])
-def test_in_development_emailed_links_lead_to_the_port_make_run_serves_on(port, site_url):
+def test_make_run_emails_links_to_the_port_it_serves_on(tmp_path, port, site_url):
+    """honcho gives each process of `make run` a PORT of its own (the worker, which writes the emails,
+    8100): SITE_URL comes from make's PORT, the web server's, for all of them."""
+    seen = tmp_path / "seen"
+    for program in ("python", "honcho"):
+        fake = tmp_path / program
+        fake.write_text(f'#!/bin/sh\necho "{program} $SITE_URL" >> {seen}\n')
+        fake.chmod(0o755)
+    arguments = [f"PORT={port}"] if port else []
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
     result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)",
-        ],
-        env={**BASE_ENV, "DJANGO_DEBUG": "1", **({"PORT": port} if port else {})},
+        ["make", "-s", "run", f"BIN={tmp_path}", *arguments],
+        cwd=site_settings.BASE_DIR,
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,
-        cwd=site_settings.BASE_DIR,
     )
-    assert result.stdout.strip() == site_url, result.stderr
+    assert result.returncode == 0, result.stderr
+    assert f"honcho {site_url}" in seen.read_text().splitlines()
