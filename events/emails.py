@@ -21,10 +21,12 @@ def host_link(email):
     screening = services.screenings_with_working_link(Screening.objects.filter(pk=email.params["screening"])).first()
     if screening is None:
         return None
-    token = services.host_link_token(email.message_id)
     if email.params.get("new_link"):
+        token = services.pending_link_token(screening)
         # Stored before the email leaves, so the link works in whichever copy arrives.
         Screening.objects.filter(pk=screening.pk).update(new_token_hash=Screening.hash_token(token))
+    else:
+        token = services.host_link_token(email.message_id)
     with translation.override(screening.language):
         if email.params.get("kind") == "report":
             link = settings.SITE_URL + reverse("events:report", kwargs={"token": services.report_token(screening)})
@@ -45,8 +47,8 @@ def host_links(email):
     """ "Send me my link again": one email with a new link for each screening it names that can still
     have one (see services.screenings_send_links_to); None when none can, so the email is dropped.
 
-    Each link's token is derived from the Message-ID and the screening, so that every attempt to send
-    the email writes the same links.
+    Each link is the screening's pending new link (services.pending_link_token): every attempt to send
+    the email, and every later request while the host's link stays the same, writes the same links.
     """
     screenings = list(
         services.screenings_with_working_link(Screening.objects.filter(pk__in=email.params["screenings"])).order_by(
@@ -58,7 +60,7 @@ def host_links(email):
     entries = []
     with translation.override(email.language):
         for screening in screenings:
-            token = services.host_links_token(email.message_id, screening)
+            token = services.pending_link_token(screening)
             # Stored before the email leaves, so the link works in whichever copy arrives.
             Screening.objects.filter(pk=screening.pk).update(new_token_hash=Screening.hash_token(token))
             with timezone.override(screening.timezone):

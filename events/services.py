@@ -398,9 +398,14 @@ def screenings_send_links_to(*, email, language=None):
     return len(screenings)
 
 
-def host_links_token(message_id, screening):
-    """The token of one screening's link in the email with this Message-ID that lists several."""
-    return _keyed_token(f"events.host-link:{message_id}:{screening.pk}")
+def pending_link_token(screening):
+    """The token of the new link that "send me my link again" (or staff's resend) emails for a screening,
+    beside the link in use, until the host uses it (see screening_for_token).
+
+    Derived from the link in use (keyed with the site's secret): every request and every attempt to send
+    while that link is in use emails the same new link, so a stranger asking again cannot replace one
+    the host has opened and kept; once the host uses it, the next request derives another."""
+    return _keyed_token(f"events.host-link:next:{screening.pk}:{screening.token_hash}")
 
 
 def screenings_send_links_later(*, email, language):

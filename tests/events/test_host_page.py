@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from events import services
 from events.models import Resource, Screening
+from tests.helpers import send_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -310,6 +311,31 @@ def test_send_me_my_link_again_answers_the_same_for_known_and_unknown_addresses(
     assert client.post(manage_url(new_token), edit_data(screening, title="Neu")).status_code == 302
     assert client.get(manage_url(old_token)).status_code == 404
     assert client.get(manage_url(new_token)).status_code == 200
+
+
+def test_a_new_link_the_host_opened_is_not_replaced_by_anyone_asking_again(client, make_screening):
+    from socialdilemma.ratelimit import recipient_first_in_forget
+
+    screening, old_token = make_screening(email="host@example.org")
+
+    def ask_again():
+        recipient_first_in_forget("events.link-request", "host@example.org")  # past the 10-minute wait
+        mail.outbox.clear()
+        services.screenings_send_links_to(email="host@example.org", language="de")
+        send_outbox()
+        return re.search(r"/screenings/manage/([\w-]+)/", mail.outbox[-1].body).group(1)
+
+    new_token = ask_again()
+    assert client.get(manage_url(new_token)).status_code == 200  # opened, bookmarked
+    assert ask_again() == new_token  # a stranger asks again: the same link, the bookmark still works
+    assert client.get(manage_url(new_token)).status_code == 200
+    assert client.get(manage_url(old_token)).status_code == 200
+    # Used (a form sent with it): the only link; the next request emails another.
+    screening.refresh_from_db()
+    client.post(manage_url(new_token), edit_data(screening, title="Neu"))
+    assert client.get(manage_url(old_token)).status_code == 404
+    newer = ask_again()
+    assert newer != new_token and client.get(manage_url(new_token)).status_code == 200
 
 
 def test_send_link_form_refuses_an_invalid_address_in_both_languages(client):
