@@ -161,7 +161,10 @@ def _guest_email_still_due(guest, kind):
         due = guest.status in (Guest.Status.CONFIRMED, Guest.Status.WAITING) and not screening.is_cancelled
         # A change is news only before the screening begins.
         return due and (kind == "screening_restored" or screening.starts_at > timezone.now())
-    return guest.status != Guest.Status.CANCELLED  # "link", "screening_cancelled"
+    if kind == "screening_cancelled":
+        # Undone before it went out (or retried after): the guest hears of the undoing, never the reverse.
+        return guest.status != Guest.Status.CANCELLED and guest.screening.is_cancelled
+    return guest.status != Guest.Status.CANCELLED  # "link"
 
 
 def _public_page_url(screening):

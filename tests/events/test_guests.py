@@ -463,6 +463,18 @@ def test_a_guest_is_asked_before_giving_up_a_place_and_asking_changes_nothing(cl
     assert Guest.objects.get().status == Guest.Status.CANCELLED
 
 
+def test_a_cancellation_undone_before_its_emails_went_out_is_not_sent_after_the_undoing(client, screening):
+    confirmed_guest(client, screening, "eins@example.org")
+    mail.outbox.clear()
+    services.screening_cancel(screening)
+    screening.refresh_from_db()
+    services.screening_restore(screening)
+    send_outbox()
+    # Only the undoing: a late cancellation (with its calendar file) would leave the guest thinking it is off.
+    (message,) = mail.outbox
+    assert "Abgesagt" not in message.subject and "STATUS:CANCELLED" not in str(message.attachments)
+
+
 def test_a_guest_who_cancelled_can_sign_up_again_at_once(client, screening):
     link = confirmed_guest(client, screening, "gast@example.org")
     client.post(link, {"action": "cancel"})
