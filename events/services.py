@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Least
 from django.db.models.sql import Query
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -1091,6 +1091,14 @@ def campaign_totals():
     return totals
 
 
+def _people_counted():
+    """A report's people as the figures count them: in person, at most the small group the permission
+    allows (SCREENING_MAX_IN_PERSON), whatever a report from before that rule or a later change of format says."""
+    in_person = Q(format=Screening.Format.IN_PERSON)
+    limit = Value(settings.SCREENING_MAX_IN_PERSON)
+    return Case(When(in_person, then=Least(F("report__attendees"), limit)), default=F("report__attendees"))
+
+
 def _campaign_totals_now(now=None):
     now = now or timezone.now()
     confirmed = Screening.objects.filter(status=Screening.Status.CONFIRMED)
@@ -1098,6 +1106,6 @@ def _campaign_totals_now(now=None):
     return {
         "registered": confirmed.count(),
         "held": held.count(),
-        "people": held.aggregate(people=Coalesce(Sum("report__attendees"), 0))["people"],
+        "people": held.aggregate(people=Coalesce(Sum(_people_counted()), 0))["people"],
         "countries": held.exclude(country="").values("country").distinct().count(),
     }

@@ -103,6 +103,11 @@ def test_totals_on_the_home_page_and_in_the_admin(client, admin_client, make_scr
     ScreeningReport.objects.update(counted=True)
     services.screening_report_save(screening=first, data={"attendees": 25, "rating": 4, "what_worked": "Alles."})
     assert services.campaign_totals()["people"] == 25
+    # An in-person report counts at most the small group the permission allows, whatever it says (a report
+    # from before that rule).
+    ScreeningReport.objects.update(attendees=400)
+    services.screening_report_save(screening=first, data={"what_worked": "Alles!"})
+    assert services.campaign_totals()["people"] == 25
 
 
 def test_an_in_person_report_counts_at_most_the_small_group_the_permission_allows(client, make_screening, settings):
