@@ -96,9 +96,23 @@ def every_email(make_screening, language):
     yield "host-link", HOST_LINK, {"screening": in_person.pk, "new_link": True}
     yield "host-report", HOST_LINK, {"screening": in_person.pk, "kind": "report"}
     yield "host-links", events_services.HOST_LINKS_RENDERER, {"screenings": [unconfirmed.pk, in_person.pk]}
+    # A cancellation is told while the screening stays cancelled (see events.emails._guest_email_still_due).
+    cancelled = {}
+    for screening in (in_person, virtual):
+        cancelled[screening.pk], _token = make_screening(
+            language=language,
+            title=f"{screening.title} (abgesagt)",
+            email=f"cancelled-{screening.email}",
+            format=screening.format,
+            city=screening.city,
+            country=screening.country.code or "",
+            online_url=screening.online_url,
+        )
+        Screening.objects.filter(pk=cancelled[screening.pk].pk).update(status=Screening.Status.CANCELLED)
     for screening in (in_person, virtual):
         for kind in GUEST_KINDS:
-            params = {"guest": _guest(screening, kind, language).pk, "kind": kind}
+            told = cancelled[screening.pk] if kind == "screening_cancelled" else screening
+            params = {"guest": _guest(told, kind, language).pk, "kind": kind}
             if kind == "host_message":
                 params["message"] = "Bitte 10 Minuten früher kommen.\nDanke!"
             yield f"guest-{kind}-{screening.format}", GUEST, params
