@@ -113,6 +113,18 @@ class ChangedSinceReviewFilter(YesNoFilter):
     condition = Q(tour_changed_at__isnull=False)
 
 
+class CountedFilter(YesNoFilter):
+    title = _("inclusion in the public figures")
+    parameter_name = "counted"
+    condition = Q(counted=True)
+
+
+class MayQuoteFilter(YesNoFilter):
+    title = _("permission to quote")
+    parameter_name = "may_quote"
+    condition = Q(may_quote=True)
+
+
 class CountryFilter(admin.SimpleListFilter):
     """Only the countries that have screenings (django-countries would list about 250)."""
 
@@ -369,7 +381,7 @@ class ScreeningReportAdmin(admin.ModelAdmin):
     """The hosts' reports, as they sent them, with the campaign's totals above the list."""
 
     list_display = ("screening", "attendees", "rating", "may_quote", "counted", "submitted_at")
-    list_filter = ("counted", "rating", "may_quote")
+    list_filter = (CountedFilter, "rating", MayQuoteFilter)
     search_fields = ("screening__title", "what_worked", "story")
     list_select_related = ("screening",)
     readonly_fields = (

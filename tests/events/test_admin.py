@@ -29,7 +29,7 @@ def test_registrations_list_with_filters_search_and_hierarchy(admin_client, make
     assert "Filmabend Köln" not in admin_client.get("/admin/events/screening/?changed=yes").content.decode()
     # Each filter's title reads well after "By" ("Nach"), in both languages.
     german = admin_client.get("/admin/events/screening/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
-    assert "Nach Wunsch, auf der Tour zu erscheinen" in german and "Nach Änderung seit der Prüfung" in german
+    assert "Nach Tour-Wunsch der Gastgeber" in german and "Nach Änderung seit der Prüfung" in german
     assert "Nach auf der virtuellen Tour" not in german and "Nach seit der Prüfung" not in german
 
 

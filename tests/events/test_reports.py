@@ -83,7 +83,7 @@ def test_totals_on_the_home_page_and_in_the_admin(client, admin_client, make_scr
     # Anyone can register and report any number: a report counts in public once staff have read it.
     assert services.campaign_totals() == {"registered": 3, "held": 0, "people": 0, "countries": 0}
     listing = admin_client.get("/admin/events/screeningreport/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
-    assert "1 Bericht noch nicht gezählt" in listing
+    assert "1 Bericht noch nicht berücksichtigt" in listing
     admin_client.post(
         "/admin/events/screeningreport/", {"action": "count_in_public_figures", "_selected_action": [report.pk]}
     )
@@ -95,7 +95,12 @@ def test_totals_on_the_home_page_and_in_the_admin(client, admin_client, make_scr
     assert "<dt>Erreichte Menschen</dt><dd>20</dd>" in html
     listing = admin_client.get("/admin/events/screeningreport/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Vorführungen registriert: 3" in listing and "Länder (der berichteten Vorführungen): 1" in listing
-    assert "noch nicht gezählt" not in listing
+    assert "noch nicht berücksichtigt" not in listing
+    # The filters read well after "Nach" and find what they say.
+    assert "Nach Berücksichtigung in den öffentlichen Zahlen" in listing and "Nach Erlaubnis zum Zitieren" in listing
+    counted = admin_client.get("/admin/events/screeningreport/?counted=yes").context["cl"].result_list
+    not_counted = admin_client.get("/admin/events/screeningreport/?counted=no").context["cl"].result_list
+    assert list(counted) == [report] and not list(not_counted)
     # The host corrects the number: out of the public figures until staff have looked again.
     services.screening_report_save(screening=first, data={"attendees": 25, "rating": 4})
     assert services.campaign_totals()["people"] == 0
