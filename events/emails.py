@@ -22,9 +22,7 @@ def host_link(email):
     if screening is None:
         return None
     if email.params.get("new_link"):
-        token = services.pending_link_token(screening)
-        # Stored before the email leaves, so the link works in whichever copy arrives.
-        Screening.objects.filter(pk=screening.pk).update(new_token_hash=Screening.hash_token(token))
+        token = services.screening_pending_link_token(screening)
     else:
         token = services.host_link_token(email.message_id)
     with translation.override(screening.language):
@@ -47,7 +45,7 @@ def host_links(email):
     """ "Send me my link again": one email with a new link for each screening it names that can still
     have one (see services.screenings_send_links_to); None when none can, so the email is dropped.
 
-    Each link is the screening's pending new link (services.pending_link_token): every attempt to send
+    Each link is the screening's pending new link (services.screening_pending_link_token): every attempt to send
     the email, and every later request while the host's link stays the same, writes the same links.
     """
     screenings = list(
@@ -60,9 +58,7 @@ def host_links(email):
     entries = []
     with translation.override(email.language):
         for screening in screenings:
-            token = services.pending_link_token(screening)
-            # Stored before the email leaves, so the link works in whichever copy arrives.
-            Screening.objects.filter(pk=screening.pk).update(new_token_hash=Screening.hash_token(token))
+            token = services.screening_pending_link_token(screening)
             with timezone.override(screening.timezone):
                 when = date_format(timezone.localtime(screening.starts_at), "DATETIME_FORMAT")
             entries.append(

@@ -398,14 +398,17 @@ def screenings_send_links_to(*, email, language=None):
     return len(screenings)
 
 
-def pending_link_token(screening):
+def screening_pending_link_token(screening):
     """The token of the new link that "send me my link again" (or staff's resend) emails for a screening,
-    beside the link in use, until the host uses it (see screening_for_token).
+    beside the link in use, until the host uses it (see screening_for_token); its hash is stored before
+    the email leaves, so the link works in whichever copy arrives.
 
     Derived from the link in use (keyed with the site's secret): every request and every attempt to send
     while that link is in use emails the same new link, so a stranger asking again cannot replace one
     the host has opened and kept; once the host uses it, the next request derives another."""
-    return _keyed_token(f"events.host-link:next:{screening.pk}:{screening.token_hash}")
+    token = _keyed_token(f"events.host-link:next:{screening.pk}:{screening.token_hash}")
+    Screening.objects.filter(pk=screening.pk).update(new_token_hash=Screening.hash_token(token))
+    return token
 
 
 def screenings_send_links_later(*, email, language):

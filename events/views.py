@@ -240,7 +240,7 @@ def cancel(request, token):
 @require_POST
 def restore(request, token):
     """Undo a cancellation, until the screening starts."""
-    screening = services.screening_for_token(token, use=request.method == "POST")
+    screening = services.screening_for_token(token, use=True)  # a POST: the host uses the link
     if screening is None:
         return render(request, "events/link_invalid.html", status=404)
     manage_url = reverse("events:manage", kwargs={"token": token})
@@ -262,7 +262,7 @@ def _guest_notices_limited(request, screening):
 @require_POST
 def message_guests(request, token):
     """The host writes to every guest with a place."""
-    screening = services.screening_for_token(token, use=request.method == "POST")
+    screening = services.screening_for_token(token, use=True)  # a POST: the host uses the link
     if screening is None:
         return render(request, "events/link_invalid.html", status=404)
     form = HostMessageForm(request.POST)

@@ -24,7 +24,9 @@ def client_id(request):
     address = client_ip(request)
     with contextlib.suppress(ValueError):
         ip = ipaddress.ip_address(address)
-        if ip.version == 6 and ip.ipv4_mapped is None:
-            return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-        return str(getattr(ip, "ipv4_mapped", None) or ip)
+        if ip.version == 4:
+            return str(ip)
+        if ip.ipv4_mapped:  # an IPv4 client seen through an IPv6 socket: counted as that IPv4 address
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
     return address

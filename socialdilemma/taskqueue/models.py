@@ -58,19 +58,22 @@ class Email(models.Model):
         return f"{self.kind_label} #{self.pk}"
 
     @property
+    def _kind(self):
+        """The kind the renderer was asked to write, when it writes several (params["kind"]); else None."""
+        return self.params.get("kind") if isinstance(self.params, dict) else None
+
+    @property
     def kind_name(self):
         """The kind for log lines, the same in every language: the renderer's name, and the kind it was
         asked to write when it writes several ("guest_email/confirm")."""
         name = self.renderer.rsplit(".", 1)[-1]
-        kind = self.params.get("kind") if isinstance(self.params, dict) else None
-        return f"{name}/{kind}" if kind else name
+        return f"{name}/{self._kind}" if self._kind else name
 
     @property
     def kind_label(self):
         """The kind for staff, in their language: from the `labels` its renderer carries ({the kind in
         params, or None: label}; see renderer_labels); the log name when the renderer has none."""
-        kind = self.params.get("kind") if isinstance(self.params, dict) else None
-        return renderer_labels(self.renderer).get(kind) or self.kind_name
+        return renderer_labels(self.renderer).get(self._kind) or self.kind_name
 
 
 def renderer_labels(renderer):
